@@ -1,0 +1,24 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   builds .venv, then encodes, decodes and writes a synthesized clip
+#   make test   builds .venv, then runs the whole test suite (slow tier included)
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.codecreg-installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-fast
+
+demo: $(STAMP)
+	$(VENV)/bin/codecreg demo --out out/demo
+
+test: $(STAMP)
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PYTHON) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+$(STAMP): pyproject.toml constraints.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --constraint constraints.txt --editable '.[test]'
+	touch $@

@@ -1,0 +1,40 @@
+"""codecreg: a plugin registry of neural audio codecs and audio-file writers.
+
+Importing codecreg imports neither torch nor any model library: listing reads
+the plugins' light registration modules, and a codec's implementation is
+imported when it is built with ``load_codec``.
+"""
+
+from importlib import import_module
+
+from .api import (codec_info, get_registry, get_writer, list_codecs, list_writers, load_codec,
+                  register, reset_registry)
+from .compatibility import check_compatible
+from .compression import CompressionModel
+from .errors import (CheckpointError, CodecregError, DuplicateNameError, IncompatibleCodecError,
+                     InvalidNameError, MissingDependencyError, PluginLoadError, UnknownNameError)
+from .hookspecs import hookimpl
+from .names import parse_name
+from .specs import CodecSpec, MetricSpec, SourceSpec, WriterSpec
+from .version import __version__
+from .writer import AudioWriter
+
+# Public names whose modules need numpy or more: imported on first use.
+_LAZY = {
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'codecreg' has no attribute {name!r}")
+
+
+__all__ = [
+    "AudioWriter", "CheckpointError", "CodecSpec", "CodecregError", "CompressionModel",
+    "DuplicateNameError", "IncompatibleCodecError", "InvalidNameError", "MetricSpec",
+    "MissingDependencyError", "PluginLoadError", "SourceSpec", "UnknownNameError", "WriterSpec",
+    "__version__", "check_compatible", "codec_info", "get_registry", "get_writer", "hookimpl",
+    "list_codecs", "list_writers", "load_codec", "parse_name", "register", "reset_registry",
+    *_LAZY,
+]

@@ -1,0 +1,1 @@
+"""The ``codecreg`` command line. Each module adds one group of subcommands."""

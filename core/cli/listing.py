@@ -1,0 +1,89 @@
+"""``codecreg list``, ``plugins``, ``info`` and ``writers``: what is installed, without building anything."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("list", help="list codecs (fnmatch PATTERN, e.g. 'dac_*')")
+    parser.add_argument("pattern", nargs="?", help="wildcard over names and aliases")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.set_defaults(run=run_list)
+
+    parser = subparsers.add_parser("plugins", help="list plugin distributions and their status")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.set_defaults(run=run_plugins)
+
+    parser = subparsers.add_parser("info", help="show a codec's metadata without building it")
+    parser.add_argument("name", help="a registered codec name or alias")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.set_defaults(run=run_info)
+
+    parser = subparsers.add_parser("writers", help="list audio writer backends and their formats")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.set_defaults(run=run_writers)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ..api import list_codecs
+    from .output import print_json, print_table
+
+    specs = list_codecs(args.pattern)
+    if args.json:
+        print_json([spec.as_dict() for spec in specs])
+        return 0
+    print_table(
+        ["name", "plugin (distribution)", "rate Hz", "ch", "frames/s", "codebooks", "kbps", "status"],
+        [[spec.name, f"{spec.plugin} ({spec.distribution})", spec.sample_rate, spec.channels,
+          round(spec.frame_rate, 2), f"{spec.num_codebooks}x{spec.cardinality}", round(spec.bitrate(), 3),
+          spec.status()] for spec in specs],
+    )
+    if not specs and args.pattern:
+        print(f"no codec matches {args.pattern!r}")
+    return 0
+
+
+def run_plugins(args: argparse.Namespace) -> int:
+    from ..api import get_registry
+    from .output import print_json, print_table
+
+    plugins = sorted(get_registry().plugins, key=lambda info: (info.distribution, info.name))
+    if args.json:
+        print_json([dict(dataclasses.asdict(info), status=info.status) for info in plugins])
+        return 0
+    print_table(["plugin", "module", "distribution", "version", "status", "registers / error"],
+                [[info.name, info.module, info.distribution, info.version, info.status,
+                  info.error.splitlines()[-1] if info.error else ", ".join(info.registered)]
+                 for info in plugins])
+    return 1 if any(info.error for info in plugins) else 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from ..api import codec_info
+    from .output import print_json
+
+    spec = codec_info(args.name)
+    data = spec.as_dict()
+    if args.json:
+        print_json(data)
+        return 0
+    for key, value in data.items():
+        if value not in ("", (), None):
+            print(f"{key:>16}: {', '.join(map(str, value)) if isinstance(value, tuple) else value}")
+    return 0
+
+
+def run_writers(args: argparse.Namespace) -> int:
+    from ..api import list_writers
+    from .output import print_json, print_table
+
+    specs = list_writers()
+    if args.json:
+        print_json([spec.as_dict() for spec in specs])
+        return 0
+    print_table(["name", "plugin (distribution)", "formats", "status"],
+                [[spec.name, f"{spec.plugin} ({spec.distribution})", ",".join(spec.formats), spec.status()]
+                 for spec in specs])
+    return 0

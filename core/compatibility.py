@@ -1,0 +1,35 @@
+"""Checking a codec against what a language model was trained on, as MusicGen's solver does."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .errors import IncompatibleCodecError
+
+
+def check_compatible(codec: Any, *, cardinality: int | None = None, num_codebooks: int | None = None,
+                     sample_rate: int | None = None, frame_rate: float | None = None,
+                     channels: int | None = None) -> None:
+    """Raise IncompatibleCodecError listing every mismatch between ``codec`` and a model's config.
+
+    ``codec`` is a built CompressionModel or a CodecSpec (static metadata). A
+    language model needs the same vocabulary size per codebook (``cardinality``),
+    the same number of parallel streams, and the same time grid.
+    """
+    expected = {"cardinality": cardinality, "num_codebooks": num_codebooks, "sample_rate": sample_rate,
+                "frame_rate": frame_rate, "channels": channels}
+    problems = []
+    for key, want in expected.items():
+        if want is None:
+            continue
+        have = getattr(codec, key)
+        same = math.isclose(have, want, rel_tol=1e-6) if key == "frame_rate" else have == want
+        if not same:
+            problems.append(f"{key}: the model expects {want}, the codec has {have}")
+    if problems:
+        name = getattr(codec, "name", "") or type(codec).__name__
+        raise IncompatibleCodecError(
+            f"codec {name!r} does not fit: " + "; ".join(problems)
+            + ". Pick a codec whose `codecreg info` matches, or set num_codebooks in its name (?num_codebooks=N)."
+        )

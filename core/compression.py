@@ -1,0 +1,113 @@
+"""The codec contract, audiocraft's ``CompressionModel``, free of torch at import.
+
+A plugin subclasses it together with ``torch.nn.Module``. Shapes: audio is
+``[B, C, T]`` float, codes are ``[B, K, T']`` int64 with K the current number of
+codebooks, and ``decode(encode(x))`` has exactly ``x``'s length when the codec
+knows it (plugins trim the hop padding).
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+from .specs import bitrate_kbps
+
+
+class CompressionModel(abc.ABC):
+    """Encodes audio into discrete codes and decodes them back."""
+
+    #: the name string this model was loaded by, with its options (set by ``load_codec``)
+    name: str = ""
+
+    @abc.abstractmethod
+    def encode(self, x: Any) -> tuple[Any, Any | None]:
+        """``x [B, C, T]`` -> ``(codes [B, K, T'] int64, scale [B, 1] or None)``."""
+
+    @abc.abstractmethod
+    def decode(self, codes: Any, scale: Any | None = None) -> Any:
+        """``codes [B, K, T']`` -> audio ``[B, C, T]``."""
+
+    @abc.abstractmethod
+    def decode_latent(self, codes: Any) -> Any:
+        """``codes [B, K, T']`` -> the continuous latent the decoder consumes, ``[B, D, T']``."""
+
+    @property
+    @abc.abstractmethod
+    def channels(self) -> int: ...
+
+    @property
+    @abc.abstractmethod
+    def frame_rate(self) -> float: ...
+
+    @property
+    @abc.abstractmethod
+    def sample_rate(self) -> int: ...
+
+    @property
+    @abc.abstractmethod
+    def cardinality(self) -> int: ...
+
+    @property
+    @abc.abstractmethod
+    def num_codebooks(self) -> int: ...
+
+    @property
+    @abc.abstractmethod
+    def total_codebooks(self) -> int: ...
+
+    @abc.abstractmethod
+    def set_num_codebooks(self, n: int) -> None:
+        """Use the first ``n`` codebooks from now on, 1 <= n <= total_codebooks."""
+
+    @property
+    def bitrate(self) -> float:
+        """kbps at the current number of codebooks."""
+        return bitrate_kbps(self.num_codebooks, self.cardinality, self.frame_rate)
+
+    @classmethod
+    def get_pretrained(cls, name: str, device: Any = "cpu") -> "CompressionModel":
+        """audiocraft's entry point, so its code ports unchanged: any name of docs/names.md."""
+        from .api import load_codec
+
+        return load_codec(name, device=device)
+
+    # helpers for implementations -------------------------------------------
+    def check_num_codebooks(self, n: int) -> int:
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= self.total_codebooks:
+            raise ValueError(
+                f"{type(self).__name__}: num_codebooks must be an int from 1 to "
+                f"{self.total_codebooks}, got {n!r}"
+            )
+        return n
+
+    def check_audio(self, x: Any) -> None:
+        """Refuse input that is not float ``[B, C, T]`` with this codec's channel count."""
+        shape = tuple(getattr(x, "shape", ()))
+        if len(shape) != 3:
+            raise ValueError(
+                f"{type(self).__name__}.encode expects audio shaped [batch, channels, time], "
+                f"got shape {shape}; add the missing axes with x.reshape(1, 1, -1) or x[None]"
+            )
+        if shape[1] != self.channels:
+            what = "mono" if self.channels == 1 else f"{self.channels}-channel"
+            raise ValueError(
+                f"{type(self).__name__} is a {what} codec but got {shape[1]} channel(s); convert "
+                f"first, e.g. codecreg.convert_audio(wav, sr, sr, {self.channels})"
+            )
+        if shape[2] == 0:
+            raise ValueError(f"{type(self).__name__}.encode got empty audio (0 samples)")
+        if not getattr(x, "is_floating_point", lambda: True)():
+            raise ValueError(
+                f"{type(self).__name__}.encode expects floating-point samples in [-1, 1], "
+                f"got {getattr(x, 'dtype', type(x))}; convert with x.float() / 32768 for int16"
+            )
+
+    def check_codes(self, codes: Any) -> None:
+        shape = tuple(getattr(codes, "shape", ()))
+        if len(shape) != 3:
+            raise ValueError(f"{type(self).__name__}.decode expects codes shaped [batch, codebooks, frames], got {shape}")
+        if shape[1] > self.total_codebooks:
+            raise ValueError(
+                f"{type(self).__name__}.decode got {shape[1]} codebooks, the model has {self.total_codebooks}"
+            )

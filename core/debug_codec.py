@@ -1,0 +1,121 @@
+"""A tiny, deterministic codec for demos and tests, shaped like audiocraft's
+``debug_compression_model``: 32 kHz mono, hop 1280 (25 frames/s), 4 codebooks
+of 400 entries, latent dimension 32. Its weights come from a fixed seed, so
+every machine builds the same model; its sound is not meant to be good.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .compression import CompressionModel
+
+STRIDES = (10, 8, 16)
+WIDTHS = (8, 16)
+
+
+class DebugCompressionModel(CompressionModel, nn.Module):
+    def __init__(self, sample_rate: int = 32000, channels: int = 1, dimension: int = 32,
+                 cardinality: int = 400, total_codebooks: int = 4, seed: int = 0):
+        nn.Module.__init__(self)
+        self._sample_rate = sample_rate
+        self._channels = channels
+        self._cardinality = cardinality
+        self._num_codebooks = total_codebooks
+        self.hop = math.prod(STRIDES)
+        widths = (channels, *WIDTHS, dimension)
+        self.encoder = nn.Sequential(*_interleave_elu(
+            [nn.Conv1d(widths[i], widths[i + 1], s, stride=s) for i, s in enumerate(STRIDES)]))
+        self.decoder = nn.Sequential(*_interleave_elu(
+            [nn.ConvTranspose1d(widths[i + 1], widths[i], s, stride=s)
+             for i, s in reversed(list(enumerate(STRIDES)))]))
+        self.register_buffer("codebooks", torch.zeros(total_codebooks, cardinality, dimension))
+        generator = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            for parameter in self.parameters():
+                fan_in = parameter[0].numel() if parameter.dim() > 1 else 1
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) / math.sqrt(fan_in))
+            self._seed_codebooks(generator)
+        self.eval()
+
+    def _seed_codebooks(self, generator: torch.Generator) -> None:
+        """Fill each codebook with residual latent frames of noise, layer by layer,
+        as a k-means initialization would, so that codes vary from frame to frame."""
+        noise = torch.randn(1, self._channels, self.hop * self._cardinality, generator=generator)
+        residual = self.encoder(noise)[0].T  # [frames, dim]
+        for k in range(self.codebooks.shape[0]):
+            self.codebooks[k] = residual[: self._cardinality]
+            residual = residual - self.codebooks[k][self._nearest(residual, k)]
+
+    def _nearest(self, vectors: torch.Tensor, k: int) -> torch.Tensor:
+        codebook = self.codebooks[k]
+        distances = (vectors.pow(2).sum(-1, keepdim=True) - 2 * vectors @ codebook.T
+                     + codebook.pow(2).sum(-1))
+        return distances.argmin(-1)
+
+    # contract -------------------------------------------------------------
+    @torch.no_grad()
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
+        self.check_audio(x)
+        padding = -x.shape[-1] % self.hop
+        latent = self.encoder(nn.functional.pad(x, (0, padding)))  # [B, D, T']
+        residual = latent.transpose(1, 2)  # [B, T', D]
+        codes = []
+        for k in range(self._num_codebooks):
+            index = self._nearest(residual, k)
+            codes.append(index)
+            residual = residual - self.codebooks[k][index]
+        return torch.stack(codes, dim=1).long(), None
+
+    @torch.no_grad()
+    def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
+        self.check_codes(codes)
+        latent = sum(self.codebooks[k][codes[:, k]] for k in range(codes.shape[1]))
+        return latent.transpose(1, 2)
+
+    @torch.no_grad()
+    def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
+               length: int | None = None) -> torch.Tensor:
+        audio = self.decoder(self.decode_latent(codes))
+        return audio if length is None else audio[..., :length]
+
+    @property
+    def channels(self) -> int:
+        return self._channels
+
+    @property
+    def frame_rate(self) -> float:
+        return self._sample_rate / self.hop
+
+    @property
+    def sample_rate(self) -> int:
+        return self._sample_rate
+
+    @property
+    def cardinality(self) -> int:
+        return self._cardinality
+
+    @property
+    def num_codebooks(self) -> int:
+        return self._num_codebooks
+
+    @property
+    def total_codebooks(self) -> int:
+        return self.codebooks.shape[0]
+
+    def set_num_codebooks(self, n: int) -> None:
+        self._num_codebooks = self.check_num_codebooks(n)
+
+
+def _interleave_elu(layers: list[nn.Module]) -> list[nn.Module]:
+    out: list[nn.Module] = []
+    for layer in layers:
+        out += [layer, nn.ELU()]
+    return out[:-1]
+
+
+def build(device="cpu", channels: str = "1") -> DebugCompressionModel:
+    return DebugCompressionModel(channels=int(channels)).to(device)

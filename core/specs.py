@@ -1,0 +1,159 @@
+"""Static descriptions of what plugins register.
+
+A spec is plain data plus the import string of the code that builds the thing,
+so listing codecs reads specs and never imports torch or a model library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import MissingDependencyError
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What every registered thing has: a name and a lazily imported factory."""
+
+    name: str
+    factory: str  # "package.module:callable"
+    description: str = ""
+    requires: tuple[str, ...] = ()  # importable modules the factory needs
+    install: str = ""  # the command that installs them
+    options: tuple[str, ...] = ()  # option keys the factory accepts from a name
+    plugin: str = ""  # filled in by the registry
+    distribution: str = ""  # filled in by the registry
+
+    kind = "spec"
+
+    def missing_requirements(self) -> list[str]:
+        """Modules this spec needs that cannot be imported (checked without importing them)."""
+        return [module for module in self.requires if not _module_available(module)]
+
+    def status(self) -> str:
+        missing = self.missing_requirements()
+        if not missing:
+            return "ready"
+        return f"missing {', '.join(missing)}: {self.install}" if self.install else f"missing {', '.join(missing)}"
+
+    def load_factory(self) -> Callable[..., Any]:
+        """Import the factory, after saying exactly what to install if it cannot work."""
+        missing = self.missing_requirements()
+        if missing:
+            hint = f" Install it with: {self.install}" if self.install else ""
+            raise MissingDependencyError(
+                f"{self.kind} {self.name!r} (plugin {self.plugin or '?'}) needs "
+                f"{', '.join(missing)}, which is not installed.{hint}"
+            )
+        module_name, _, attribute = self.factory.partition(":")
+        module = importlib.import_module(module_name)
+        return getattr(module, attribute)
+
+    def with_origin(self, plugin: str, distribution: str) -> "Spec":
+        return dataclasses.replace(self, plugin=plugin, distribution=distribution)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["status"] = self.status()
+        return data
+
+
+@dataclass(frozen=True)
+class CodecSpec(Spec):
+    """A named codec and the metadata a user compares codecs by, known before building it."""
+
+    sample_rate: int = 0
+    channels: int = 1
+    frame_rate: float = 0.0  # frames per second; DAC 44.1 kHz is 86.13
+    cardinality: int = 0  # entries per codebook
+    num_codebooks: int = 0  # codebooks used by default
+    total_codebooks: int = 0  # codebooks the model has
+    bandwidths: tuple[float, ...] = ()  # kbps settings the model was trained for
+    weights: str = ""  # where the weights come from
+    aliases: tuple[str, ...] = ()
+
+    kind = "codec"
+
+    def bitrate(self, num_codebooks: int | None = None) -> float:
+        """kbps at ``num_codebooks`` (default: the default number): K x log2(cardinality) x frame rate."""
+        k = self.num_codebooks if num_codebooks is None else num_codebooks
+        return bitrate_kbps(k, self.cardinality, self.frame_rate)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["bitrate_kbps"] = round(self.bitrate(), 4)
+        return data
+
+
+@dataclass(frozen=True)
+class SourceSpec(Spec):
+    """A way to load codecs from outside the registry: a scheme (``hf:``) or a checkpoint file format.
+
+    ``factory(target, revision=None, device="cpu", **options)`` builds the codec.
+    ``claims_path`` names a light function ``(path) -> bool`` that recognizes the
+    format of a local checkpoint without importing torch.
+    """
+
+    claims_path: str = ""
+
+    kind = "source"
+
+    def claims(self, path: str) -> bool:
+        if not self.claims_path:
+            return False
+        module_name, _, attribute = self.claims_path.partition(":")
+        return bool(getattr(importlib.import_module(module_name), attribute)(path))
+
+
+@dataclass(frozen=True)
+class WriterSpec(Spec):
+    """An audio writer backend and the formats it writes."""
+
+    formats: tuple[str, ...] = ()
+    priority: int = 100  # lower is tried first when no backend is named
+
+    kind = "writer"
+
+
+@dataclass(frozen=True)
+class MetricSpec(Spec):
+    """An audio quality metric comparing a reconstruction with its reference."""
+
+    higher_is_better: bool = True
+    unit: str = ""
+
+    kind = "metric"
+
+
+def bitrate_kbps(num_codebooks: int, cardinality: int, frame_rate: float) -> float:
+    if cardinality < 2:
+        return 0.0
+    return num_codebooks * math.log2(cardinality) * frame_rate / 1000.0
+
+
+def codebooks_for_bandwidth(bandwidth_kbps: float, cardinality: int, frame_rate: float) -> int:
+    """The most codebooks that fit in a bandwidth, as the encodec package counts them.
+
+    A small tolerance absorbs frame rates like 86.13 Hz that make exact settings
+    land a hair under an integer.
+    """
+    bits_per_codebook = math.log2(cardinality) * frame_rate
+    return int(math.floor(1000.0 * bandwidth_kbps / bits_per_codebook + 1e-6))
+
+
+def _module_available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+__all__ = [
+    "Spec", "CodecSpec", "SourceSpec", "WriterSpec", "MetricSpec",
+    "bitrate_kbps", "codebooks_for_bandwidth",
+]

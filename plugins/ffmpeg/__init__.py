@@ -1,0 +1,1 @@
+"""codecreg plugin: ffmpeg."""

@@ -1,0 +1,3 @@
+"""Registration of the ffmpeg plugin: specs only, no heavy imports."""
+
+from codecreg import hookimpl  # noqa: F401
