@@ -59,6 +59,10 @@ class Registry:
                         f"{kind} name {key!r} is registered twice: by {_origin(owner)} and by "
                         f"{_origin(spec)}. Uninstall one of them, or rename it in its plugin."
                     )
+        for key in keys:  # a clobbering spec takes each of its names whole
+            self._conflicts.pop((kind, key), None)
+            if kind == "codec":
+                self._aliases.pop(key, None)
         self._specs[kind][spec.name] = spec
         for alias in getattr(spec, "aliases", ()):
             self._aliases[alias] = spec.name

@@ -52,12 +52,12 @@ def run_plugins(args: argparse.Namespace) -> int:
     plugins = sorted(get_registry().plugins, key=lambda info: (info.distribution, info.name))
     if args.json:
         print_json([dict(dataclasses.asdict(info), status=info.status) for info in plugins])
-        return 0
-    print_table(["plugin", "module", "distribution", "version", "status", "registers / error"],
-                [[info.name, info.module, info.distribution, info.version, info.status,
-                  info.error.splitlines()[-1] if info.error else ", ".join(info.registered)]
-                 for info in plugins])
-    return 1 if any(info.error for info in plugins) else 0
+    else:
+        print_table(["plugin", "module", "distribution", "version", "status", "registers / error"],
+                    [[info.name, info.module, info.distribution, info.version, info.status,
+                      info.error.splitlines()[-1] if info.error else ", ".join(info.registered)]
+                     for info in plugins])
+    return 1 if any(info.error for info in plugins) else 0  # scripts can tell something is broken
 
 
 def run_info(args: argparse.Namespace) -> int:

@@ -1,0 +1,110 @@
+"""The Python API against the installed registry, plus specs registered in process."""
+
+import pytest
+
+import codecreg
+from codecreg import (CheckpointError, CodecSpec, DuplicateNameError, IncompatibleCodecError, InvalidNameError,
+                      MissingDependencyError, UnknownNameError)
+
+
+@pytest.fixture
+def fresh_registry():
+    """The installed registry, rediscovered, and forgotten again after the test's registrations."""
+    codecreg.reset_registry()
+    yield codecreg.get_registry()
+    codecreg.reset_registry()
+
+
+def test_list_codecs_with_wildcards():
+    names = [spec.name for spec in codecreg.list_codecs("debug*")]
+    assert names == ["debug_compression_model"]
+    assert [spec.name for spec in codecreg.list_codecs("debug")] == ["debug_compression_model"]  # via alias
+    assert codecreg.list_codecs("no_such_codec_*") == []
+
+
+def test_codec_info_needs_no_build():
+    spec = codecreg.codec_info("//pretrained/debug_compression_model")
+    assert (spec.sample_rate, spec.frame_rate, spec.num_codebooks, spec.cardinality) == (32000, 25.0, 4, 400)
+    assert spec.plugin == "builtin" and spec.distribution == "codecreg"
+    assert spec.bitrate() == pytest.approx(4 * 8.643856 * 25 / 1000, rel=1e-6)
+
+
+def test_a_typo_names_the_closest_codec():
+    with pytest.raises(UnknownNameError, match="Did you mean 'debug_compression_model'"):
+        codecreg.load_codec("debug_compresion_model")
+
+
+def test_an_unregistered_repo_id_is_not_looked_up_on_the_network():
+    with pytest.raises(UnknownNameError, match=r"name its source explicitly: 'hf:someone/some_codec'"):
+        codecreg.load_codec("someone/some_codec")
+
+
+def test_an_unknown_scheme_lists_the_known_ones():
+    with pytest.raises(UnknownNameError, match="unknown source 'nope'.*Known sources"):
+        codecreg.load_codec("nope:thing")
+
+
+def test_options_set_the_number_of_codebooks():
+    codec = codecreg.load_codec("debug?num_codebooks=2")
+    assert codec.num_codebooks == 2 and codec.name == "debug?num_codebooks=2"
+    # 0.5 kbps / (log2(400) bits x 25 Hz) = 2.31 -> 2 codebooks
+    assert codecreg.load_codec("debug?bandwidth=0.5").num_codebooks == 2
+    assert codecreg.load_codec("debug?n_q=1").bitrate == pytest.approx(0.2161, abs=1e-4)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("debug?num_codebooks=9", "from 1 to 4"),
+    ("debug?num_codebooks=two", "must be an integer"),
+    ("debug?bandwidth=100", "outside this codec's range"),
+    ("debug?bandwidth=0.1", "outside this codec's range"),
+    ("debug?num_codebooks=2,bandwidth=0.5", "not both"),
+    ("debug?window=5", "unknown option 'window'.*accepted: num_codebooks, bandwidth, channels"),
+])
+def test_bad_options_are_refused_with_the_reason(name, message):
+    with pytest.raises(InvalidNameError, match=message):
+        codecreg.load_codec(name)
+
+
+def test_missing_dependencies_give_the_install_command(fresh_registry):
+    codecreg.register(CodecSpec(
+        name="needs_missing_module", factory="codecreg_missing_module_xyz:build",
+        requires=("codecreg_missing_module_xyz",), install="pip install 'codecreg-xyz[gpu]'",
+        sample_rate=16000, frame_rate=50.0, cardinality=1024, num_codebooks=1, total_codebooks=1))
+    spec = codecreg.codec_info("needs_missing_module")
+    assert spec.status() == "missing codecreg_missing_module_xyz: pip install 'codecreg-xyz[gpu]'"
+    with pytest.raises(MissingDependencyError, match=r"Install it with: pip install 'codecreg-xyz\[gpu\]'"):
+        codecreg.load_codec("needs_missing_module")
+
+
+def test_registering_a_taken_name_names_both_origins(fresh_registry):
+    spec = CodecSpec(name="debug", factory="codecreg.debug_codec:build", sample_rate=32000, frame_rate=25.0,
+                     cardinality=400, num_codebooks=4, total_codebooks=4)
+    with pytest.raises(DuplicateNameError, match=r"builtin \(codecreg\).*__main__ \(\(in process\)\)"):
+        codecreg.register(spec)
+    codecreg.register(spec, clobber=True)  # fsspec's escape hatch, on purpose only
+    assert codecreg.codec_info("debug").plugin == "__main__"
+
+
+def test_paths_that_do_not_exist_or_are_not_checkpoints(tmp_path):
+    with pytest.raises(CheckpointError, match="no such checkpoint"):
+        codecreg.load_codec(str(tmp_path / "missing.th"))
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not a model")
+    with pytest.raises(CheckpointError, match="no installed plugin recognizes"):
+        codecreg.load_codec(str(junk))
+
+
+def test_get_pretrained_is_load_codec():
+    codec = codecreg.CompressionModel.get_pretrained("debug_compression_model", device="cpu")
+    assert isinstance(codec, codecreg.CompressionModel) and codec.name == "debug_compression_model"
+
+
+def test_check_compatible_lists_every_mismatch():
+    codec = codecreg.load_codec("debug")
+    codecreg.check_compatible(codec, cardinality=400, num_codebooks=4, sample_rate=32000, frame_rate=25.0)
+    codecreg.check_compatible(codecreg.codec_info("debug"), cardinality=400, channels=1)
+    with pytest.raises(IncompatibleCodecError) as error:
+        codecreg.check_compatible(codec, cardinality=2048, num_codebooks=4, frame_rate=50.0)
+    assert "cardinality: the model expects 2048, the codec has 400" in str(error.value)
+    assert "frame_rate: the model expects 50.0, the codec has 25.0" in str(error.value)
+    assert "num_codebooks: the model" not in str(error.value)
