@@ -42,12 +42,14 @@ class DebugCompressionModel(CompressionModel, nn.Module):
         self.eval()
 
     def _seed_codebooks(self, generator: torch.Generator) -> None:
-        """Fill each codebook with residual latent frames of noise, layer by layer,
-        as a k-means initialization would, so that codes vary from frame to frame."""
-        noise = torch.randn(1, self._channels, self.hop * self._cardinality, generator=generator)
+        """Fill each codebook with residual latent frames of noise, layer by layer, as a
+        k-means initialization would, so codes vary from frame to frame. Each layer takes
+        frames the earlier layers were not seeded from: theirs have no residual left."""
+        layers, size = self.codebooks.shape[:2]
+        noise = torch.randn(1, self._channels, self.hop * size * layers, generator=generator)
         residual = self.encoder(noise)[0].T  # [frames, dim]
-        for k in range(self.codebooks.shape[0]):
-            self.codebooks[k] = residual[: self._cardinality]
+        for k in range(layers):
+            self.codebooks[k] = residual[k * size:(k + 1) * size]
             residual = residual - self.codebooks[k][self._nearest(residual, k)]
 
     def _nearest(self, vectors: torch.Tensor, k: int) -> torch.Tensor:

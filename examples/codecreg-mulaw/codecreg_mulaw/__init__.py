@@ -1,0 +1,1 @@
+"""An example codecreg plugin: mu-law companding as a codec."""

@@ -1,0 +1,55 @@
+"""The example third-party plugin, pip-installed, is discovered and works: no change to codecreg."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "codecreg-mulaw"
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """pip-install the example into a folder of its own (offline: no build isolation, no dependencies)."""
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(EXAMPLE)], check=True, timeout=300)
+    return dict(os.environ, PYTHONPATH=str(target))
+
+
+def test_the_installed_plugin_is_listed_with_its_distribution(installed):
+    result = subprocess.run([sys.executable, "-m", "codecreg.cli.main", "list", "mulaw*", "--json"],
+                            env=installed, capture_output=True, text=True, timeout=120, check=True)
+    specs = {spec["name"]: spec for spec in json.loads(result.stdout)}
+    assert set(specs) == {"mulaw_8khz", "mulaw_16khz"}
+    assert specs["mulaw_16khz"]["distribution"] == "codecreg-mulaw"
+    assert specs["mulaw_16khz"]["bitrate_kbps"] == 128.0
+
+
+def test_the_installed_plugin_loads_by_name_and_round_trips(installed):
+    code = ("import codecreg, torch; c = codecreg.load_codec('mulaw_8khz'); x = torch.linspace(-1, 1, 801)[None, None];"
+            "codes, _ = c.encode(x); print(tuple(codes.shape), float((c.decode(codes) - x).abs().max()))")
+    result = subprocess.run([sys.executable, "-c", code], env=installed, capture_output=True, text=True,
+                            timeout=120, check=True)
+    shape, error = result.stdout.split(") ")
+    assert shape + ")" == "(1, 1, 801)" and float(error) < 0.03
+
+
+def test_the_contract_kit_runs_in_the_plugin_authors_own_tests(installed):
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLE / "tests")],
+                            env=installed, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "23 passed" in result.stdout
+
+
+def test_the_swap_script_checks_the_tokenizer_against_the_language_model():
+    script = str(EXAMPLE.parent / "swap_tokenizer.py")
+    fits = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=120)
+    assert fits.returncode == 0 and "4 streams x 50 tokens (vocabulary 400" in fits.stdout
+    misfit = subprocess.run([sys.executable, script, "--tokenizer", "debug?num_codebooks=2"],
+                            capture_output=True, text=True, timeout=120)
+    assert misfit.returncode == 1
+    assert "num_codebooks: the model expects 4, the codec has 2" in misfit.stderr
