@@ -6,12 +6,21 @@ import abc
 from pathlib import Path
 from typing import Any
 
+#: Sample formats of the PCM containers, as ``audio_write(sample_format=...)`` names them;
+#: the first is the default. Lossy formats (mp3, ogg) take none.
+SAMPLE_FORMATS = {"wav": ("s16", "s24", "f32"), "flac": ("s16", "s24")}
+#: Formats that only store some sample rates (an MP3 encoder would silently resample others).
+FORMAT_SAMPLE_RATES = {"mp3": (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)}
+
 
 class AudioWriter(abc.ABC):
     """Writes ``wav [C, T]`` float32 samples in [-1, 1] at ``sample_rate`` to ``path``.
 
     ``audio_write`` does normalization, validation and the atomic rename; a
     backend only encodes already-valid samples into one of its ``formats``.
+    ``write`` receives these keyword options: ``mp3_rate`` (kbps), ``ogg_rate``
+    (kbps or None: the encoder's default), ``sample_format`` (one of
+    ``SAMPLE_FORMATS[format]``, or None for formats without one).
     """
 
     name: str = ""
@@ -24,6 +33,13 @@ class AudioWriter(abc.ABC):
     def supports(self, format: str) -> bool:
         return format in self.formats
 
+    def unavailable_reason(self) -> str | None:
+        """Why this backend cannot write anything here (a missing program, ...), or None when it can.
+
+        Checked before ``formats``, so that choosing a backend can say what to install.
+        """
+        return None
+
     @abc.abstractmethod
     def write(self, path: Path, wav: Any, sample_rate: int, format: str, **options: Any) -> None:
-        """Encode ``wav`` into ``path``, which must not exist yet; raise on any failure."""
+        """Encode ``wav`` into ``path``, an empty file that it overwrites; raise on any failure."""

@@ -1,1 +1,1 @@
-"""codecreg plugin: ffmpeg."""
+"""codecreg plugin: the ``ffmpeg`` audio writer (raw samples piped to an ffmpeg subprocess)."""

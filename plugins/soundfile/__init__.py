@@ -1,1 +1,1 @@
-"""codecreg plugin: soundfile."""
+"""codecreg plugin: the ``soundfile`` audio writer (libsndfile in process)."""

@@ -1,0 +1,101 @@
+"""``audio_write``: audiocraft's function for saving generated audio, with pluggable writer backends.
+
+Same signature and defaults as ``audiocraft.data.audio.audio_write``, so code
+ports unchanged, plus ``backend`` and ``sample_format``. Everything is checked
+before a byte is written; the file appears at its final path only once
+complete (docs/writing.md).
+"""
+
+from __future__ import annotations
+
+import numbers
+from pathlib import Path
+from typing import Any
+
+from .atomic_file import atomic_write_path
+from .audio_array import as_float_audio
+from .normalization import check_strategy, normalize_audio
+from .writer import FORMAT_SAMPLE_RATES, SAMPLE_FORMATS
+from .writer_choice import check_format, choose_writer
+
+
+def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
+                format: str = "wav", mp3_rate: int = 320, ogg_rate: int | None = None,
+                normalize: bool = True, strategy: str = "peak", peak_clip_headroom_db: float = 1,
+                rms_headroom_db: float = 18, loudness_headroom_db: float = 14,
+                loudness_compressor: bool = False,
+                log_clipping: bool = True, make_parent_dir: bool = True,
+                add_suffix: bool = True, backend: str | None = None,
+                sample_format: str | None = None) -> Path:
+    """Normalize ``wav`` ([T] or [C, T] floats, numpy or torch) and write it to ``stem_name.format``.
+
+    Args:
+        format: wav, mp3, ogg or flac (or any format a writer plugin adds).
+        mp3_rate / ogg_rate: kbps; ``ogg_rate=None`` lets the Vorbis encoder choose.
+        normalize, strategy, *_headroom_db, loudness_compressor: see ``codecreg.normalization``;
+            with ``normalize=False`` only the gain that prevents clipping applies.
+        log_clipping: log (warning) how much was clipped, with the stem name.
+        add_suffix: append ``.format`` to ``stem_name``.
+        backend: a writer name such as ``"ffmpeg"`` or ``"soundfile"`` (options allowed:
+            ``"ffmpeg?binary=/usr/bin/ffmpeg"``); None picks the first available one.
+        sample_format: ``s16`` (default), ``s24`` or ``f32`` (wav only) for wav and flac.
+    Returns:
+        The path written.
+    """
+    sample_rate = _checked_sample_rate(sample_rate)
+    check_format(format)
+    _check_rate_for_format(format, sample_rate)
+    sample_format = _checked_sample_format(format, sample_format)
+    _check_bitrate("mp3_rate", mp3_rate)
+    if ogg_rate is not None:
+        _check_bitrate("ogg_rate", ogg_rate)
+    strategy = check_strategy(strategy)
+    audio = as_float_audio(wav)
+    writer = choose_writer(format, backend)
+    audio = normalize_audio(audio, normalize, strategy, peak_clip_headroom_db, rms_headroom_db,
+                            loudness_headroom_db, loudness_compressor, log_clipping=log_clipping,
+                            sample_rate=sample_rate, stem_name=str(stem_name))
+
+    path = Path(str(stem_name) + (f".{format}" if add_suffix else ""))
+    if make_parent_dir:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write_path(path) as temporary:
+        writer.write(temporary, audio, sample_rate, format,
+                     mp3_rate=mp3_rate, ogg_rate=ogg_rate, sample_format=sample_format)
+    return path
+
+
+def _checked_sample_rate(sample_rate: Any) -> int:
+    if (isinstance(sample_rate, bool) or not isinstance(sample_rate, numbers.Real)
+            or not float(sample_rate).is_integer()):
+        raise TypeError(f"sample_rate must be a whole number of Hz, got {sample_rate!r}")
+    if sample_rate <= 0:
+        raise ValueError(f"sample_rate must be positive, got {sample_rate!r}: pass the rate the audio was "
+                         "made at, e.g. model.sample_rate")
+    return int(sample_rate)
+
+
+def _check_rate_for_format(format: str, sample_rate: int) -> None:
+    rates = FORMAT_SAMPLE_RATES.get(format)
+    if rates is not None and sample_rate not in rates:
+        raise ValueError(f"{format} cannot store {sample_rate} Hz audio (its rates: {', '.join(map(str, rates))}); "
+                         "resample first, e.g. with codecreg.convert_audio, or write flac/ogg/wav")
+
+
+def _checked_sample_format(format: str, sample_format: str | None) -> str | None:
+    choices = SAMPLE_FORMATS.get(format)
+    if choices is None:
+        if sample_format is not None:
+            raise ValueError(f"sample_format applies to {' and '.join(SAMPLE_FORMATS)} only; "
+                             f"{format} chooses its own, so leave sample_format=None")
+        return None
+    if sample_format is None:
+        return choices[0]
+    if sample_format not in choices:
+        raise ValueError(f"{format} cannot store {sample_format!r} samples; choose one of {', '.join(choices)}")
+    return sample_format
+
+
+def _check_bitrate(name: str, kbps: Any) -> None:
+    if isinstance(kbps, bool) or not isinstance(kbps, numbers.Integral) or kbps <= 0:
+        raise ValueError(f"{name} is a bitrate in kbps and must be a positive integer, got {kbps!r}")

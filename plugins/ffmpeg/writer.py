@@ -1,0 +1,108 @@
+"""The ``ffmpeg`` writer: raw float32 samples piped to an ffmpeg subprocess, as audiocraft does.
+
+ffmpeg reads interleaved little-endian float32 (``-f f32le``) on its stdin and
+encodes wav (pcm_s16le/s24le/f32le), mp3 (libmp3lame), ogg (libvorbis) or flac.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from codecreg.errors import CodecregError, MissingDependencyError
+from codecreg.writer import AudioWriter
+
+from .binary import encoders, locate_ffmpeg
+
+#: The encoder each format needs; a format is offered only when the binary has it.
+FORMAT_ENCODERS = {"wav": "pcm_s16le", "mp3": "libmp3lame", "ogg": "libvorbis", "flac": "flac"}
+_WAV_CODECS = {"s16": "pcm_s16le", "s24": "pcm_s24le", "f32": "pcm_f32le"}
+_PIPE_SIZE = 1 << 20  # fewer wake-ups than the 64 KiB default while ffmpeg reads the samples
+
+
+class FFmpegError(CodecregError, RuntimeError):
+    """ffmpeg ran and failed; the message carries ffmpeg's own error text."""
+
+
+class FFmpegWriter(AudioWriter):
+    """Encodes with the ffmpeg program found by ``locate_ffmpeg(binary)``."""
+
+    def __init__(self, binary: str | None = None) -> None:
+        self._binary_option = binary
+        self._binary: str | None = None
+
+    @property
+    def binary(self) -> str:
+        if self._binary is None:
+            self._binary = locate_ffmpeg(self._binary_option)
+        return self._binary
+
+    def unavailable_reason(self) -> str | None:
+        try:
+            encoders(self.binary)
+        except MissingDependencyError as error:
+            return str(error)
+        return None
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        if self.unavailable_reason() is not None:
+            return ()
+        available = encoders(self.binary)
+        return tuple(format for format, encoder in FORMAT_ENCODERS.items() if encoder in available)
+
+    def write(self, path: Path, wav: np.ndarray, sample_rate: int, format: str, *, mp3_rate: int = 320,
+              ogg_rate: int | None = None, sample_format: str | None = None) -> None:
+        channels = wav.shape[0]
+        command = [self.binary, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                   "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
+                   *output_flags(format, mp3_rate, ogg_rate, sample_format), str(path)]
+        frames = np.ascontiguousarray(wav.T, dtype="<f4")
+        with tempfile.TemporaryFile() as stderr:
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr)
+            try:
+                _enlarge_pipe(process.stdin)
+                with contextlib.suppress(BrokenPipeError):  # ffmpeg stopped early: its exit code and stderr say why
+                    process.stdin.write(memoryview(frames).cast("B"))
+                    process.stdin.close()
+                code = process.wait()
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+            if code != 0:
+                stderr.seek(0)
+                message = stderr.read().decode("utf-8", "replace").strip()
+                raise FFmpegError(f"ffmpeg failed writing {format} ({channels} ch, {sample_rate} Hz), exit code "
+                                  f"{code}:\n{message[-2000:] or '(no error text)'}\ncommand: {' '.join(command)}")
+
+
+def output_flags(format: str, mp3_rate: int, ogg_rate: int | None, sample_format: str | None) -> list[str]:
+    """ffmpeg's output options for ``format``: audiocraft's, plus the sample formats of wav and flac."""
+    if format == "wav":
+        return ["-c:a", _WAV_CODECS[sample_format or "s16"], "-f", "wav"]
+    if format == "mp3":
+        return ["-c:a", "libmp3lame", "-b:a", f"{mp3_rate}k", "-f", "mp3"]
+    if format == "ogg":
+        return ["-c:a", "libvorbis", *(["-b:a", f"{ogg_rate}k"] if ogg_rate is not None else []), "-f", "ogg"]
+    if format == "flac":
+        if sample_format == "s24":
+            return ["-c:a", "flac", "-sample_fmt", "s32", "-bits_per_raw_sample", "24", "-f", "flac"]
+        return ["-c:a", "flac", "-sample_fmt", "s16", "-f", "flac"]
+    raise ValueError(f"the ffmpeg writer does not write {format!r}; it writes {', '.join(FORMAT_ENCODERS)}")
+
+
+def _enlarge_pipe(pipe) -> None:
+    with contextlib.suppress(ImportError, AttributeError, OSError):  # Linux-only; the default size works too
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+
+
+def build(binary: str | None = None) -> FFmpegWriter:
+    """The factory named by the ``ffmpeg`` WriterSpec; ``binary`` comes from ``ffmpeg?binary=PATH``."""
+    return FFmpegWriter(binary)
