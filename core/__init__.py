@@ -21,6 +21,9 @@ from .writer import AudioWriter
 
 # Public names whose modules need numpy or more: imported on first use.
 _LAZY = {
+    "audio_write": ".audio_writing",
+    "audio_read": ".audio_reading",
+    "convert_audio": ".audio_reading",
 }
 
 
