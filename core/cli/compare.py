@@ -1,0 +1,49 @@
+"""``codecreg compare``: run codecs over audio inputs and write tables, plots and a listening page."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compare", help="compare codecs on audio files: metrics, speed, codebook usage, plots, listening page")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files or folders (searched recursively)")
+    parser.add_argument("--codecs", action="append", required=True, metavar="NAME[,NAME...]",
+                        help="codec names, comma-separated; options allowed ('debug?num_codebooks=2,dac_44khz'); "
+                             "may be repeated")
+    parser.add_argument("--num-codebooks", type=_int_list, default=None, metavar="N[,N...]",
+                        help="run every codec at each of these numbers of codebooks (default: as named)")
+    parser.add_argument("--out", required=True, help="folder for the report (index.html, CSV, JSON, plots, audio)")
+    parser.add_argument("--metrics", type=_name_list, default=None, metavar="NAME[,NAME...]",
+                        help="metrics to compute (default: every installed metric)")
+    parser.add_argument("--seed", type=int, default=0, help="torch seed before each encode and decode (default: 0)")
+    parser.add_argument("--max-delay-ms", type=float, default=None,
+                        help="largest codec delay that alignment looks for (default: 50)")
+    parser.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    parser.set_defaults(run=run_compare)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..comparison import DEFAULT_MAX_DELAY_MS, compare, split_codec_names
+
+    codecs = [name for text in args.codecs for name in split_codec_names(text)]
+    table = compare(codecs, args.inputs, args.num_codebooks, out=args.out, metrics=args.metrics, seed=args.seed,
+                    device=args.device,
+                    max_delay_ms=DEFAULT_MAX_DELAY_MS if args.max_delay_ms is None else args.max_delay_ms)
+    print(table.to_markdown())
+    print(f"report: {Path(args.out) / 'index.html'}")
+    return 0
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, e.g. 1,2,4; got {text!r}")
+
+
+def _name_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]

@@ -1,0 +1,323 @@
+"""``codecreg.compare``: which codec, at which bitrate, is best and fastest on these inputs.
+
+Every codec setting encodes and decodes every input (converted to the codec's
+rate and channels); the reconstruction is delay-aligned to the converted input
+and scored by every metric plugin. Codes are counted for codebook usage;
+encoding and decoding are timed. Everything but the timings is deterministic:
+torch is seeded before each encode and decode.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from .api import codec_info, get_registry, load_codec
+from .codebook_stats import CodeCounter
+from .errors import CodecregError, MissingDependencyError
+from .names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, format_name, parse_name
+from .results import ComparisonTable, MetricInfo
+
+DEFAULT_MAX_DELAY_MS = 50.0
+_OPTION_START = re.compile(r"^[a-z][a-z0-9_]*=")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StudyInput:
+    """One input of a study: its unique name, samples ``[C, T]`` and rate."""
+
+    name: str
+    wav: np.ndarray
+    sample_rate: int
+    path: str = ""
+
+    @property
+    def seconds(self) -> float:
+        return self.wav.shape[-1] / self.sample_rate
+
+
+@dataclass(frozen=True)
+class Metric:
+    info: MetricInfo
+    function: Callable[[np.ndarray, np.ndarray, int], float]
+
+
+def compare(codecs: str | Sequence[str], inputs: Iterable[Any], num_codebooks: Sequence[int] | None = None, *,
+            out: str | Path | None = None, metrics: Sequence[str] | None = None, seed: int = 0,
+            device: Any = "cpu", max_delay_ms: float = DEFAULT_MAX_DELAY_MS,
+            show_progress: bool = True) -> ComparisonTable:
+    """Compare ``codecs`` on ``inputs`` and return the table; with ``out``, also write the report there.
+
+    Args:
+        codecs: codec names (options allowed), or one comma-separated string of them.
+        inputs: audio files, folders of them, or ``(name, wav [C, T], sample_rate)`` tuples.
+        num_codebooks: run each codec at each of these numbers of codebooks (those above a
+            codec's total are skipped with a warning); None: each codec as named.
+        out: folder for CSV, JSON, markdown, plots and the listening page (docs/studies.md).
+        metrics: metric names (``codecreg plugins`` lists them); None: every installed metric.
+        seed: torch seed set before each encode and decode.
+        max_delay_ms: largest codec delay that alignment looks for.
+    """
+    from .progress import progress, report
+    from .report import StudyWriter
+
+    names = split_codec_names(codecs) if isinstance(codecs, str) else [n.strip() for n in codecs if n.strip()]
+    if not names:
+        raise ValueError("compare needs at least one codec name, e.g. codecs=['debug']")
+    for name in names:
+        _check_codec_available(name)
+    chosen = load_metrics(metrics)
+    study_inputs, warnings = read_inputs(inputs)
+    writer = StudyWriter(Path(out)) if out is not None else None
+    if writer is not None:
+        for item in study_inputs:
+            writer.write_original(item)
+
+    rows, per_input, codebooks, done = [], [], [], set()
+    steps = len(names) * len(num_codebooks or [None]) * len(study_inputs)
+    bar = progress(range(steps), description="compare", unit="run") if show_progress else iter(range(steps))
+    for name in names:
+        model = load_codec(name, device=device)
+        _warm_up(model, study_inputs[0], device)
+        for n in _settings(model, num_codebooks, warnings):
+            model.set_num_codebooks(n)
+            label = model.name if num_codebooks is None else setting_name(name, n)
+            if label in done:
+                warnings.append(f"{label} is listed twice; measured once")
+                continue
+            done.add(label)
+            runs = _run_setting(model, label, study_inputs, chosen, seed, device, max_delay_ms, writer, bar)
+            per_input += runs.per_input
+            rows.append(runs.summary(family_name(name), chosen))
+            codebooks += [{"codec": label, "codebook": u.codebook, "utilization": u.utilization,
+                           "perplexity": u.perplexity, "entropy_bits": u.entropy_bits}
+                          for u in runs.counter.usage()]
+            warnings += runs.warnings
+    for _ in bar:  # settings skipped above leave steps; finish the bar
+        pass
+
+    table = ComparisonTable(rows=rows, per_input=per_input, codebooks=codebooks,
+                            metrics=[m.info for m in chosen], seed=seed, warnings=warnings,
+                            inputs=[{"name": i.name, "path": i.path, "seconds": i.seconds,
+                                     "sample_rate": i.sample_rate, "channels": i.wav.shape[0]}
+                                    for i in study_inputs])
+    for message in warnings:
+        report(f"warning: {message}")
+    if writer is not None:
+        writer.write_report(table)
+    return table
+
+
+def split_codec_names(text: str) -> list[str]:
+    """``"debug?num_codebooks=2,channels=2,dac_44khz"`` -> ``["debug?num_codebooks=2,channels=2", "dac_44khz"]``.
+
+    A comma separates codec names and also the options inside one: a piece that
+    looks like ``key=value`` after a name with options belongs to that name.
+    """
+    names: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        if names and "?" in names[-1] and _OPTION_START.match(piece):
+            names[-1] += "," + piece
+        else:
+            names.append(piece)
+    return names
+
+
+def setting_name(name: str, num_codebooks: int) -> str:
+    """The loadable name of codec ``name`` at ``num_codebooks``: ``debug`` -> ``debug?num_codebooks=2``."""
+    parsed = parse_name(name, CODEC_OPTION_ALIASES)
+    options = {k: v for k, v in parsed.options.items() if k not in CORE_CODEC_OPTIONS}
+    return format_name(replace(parsed, options={**options, "num_codebooks": str(num_codebooks)}))
+
+
+def family_name(name: str) -> str:
+    """The codec without its codebook options: settings of one family share a line in the plots."""
+    parsed = parse_name(name, CODEC_OPTION_ALIASES)
+    return format_name(replace(parsed, options={k: v for k, v in parsed.options.items()
+                                                if k not in CORE_CODEC_OPTIONS}))
+
+
+def load_metrics(names: Sequence[str] | None = None) -> list[Metric]:
+    """Build the named metrics, or every installed one (those missing a dependency are skipped, logged)."""
+    registry = get_registry()
+    if names is None:
+        specs = []
+        for spec in registry.metrics.values():
+            if spec.missing_requirements():
+                log.warning("metric %s skipped: %s", spec.name, spec.status())
+            else:
+                specs.append(spec)
+    else:
+        specs = [registry.metric(name) for name in names]
+    if not specs:
+        raise CodecregError("no metric is installed: install the first-party metrics with `pip install codecreg` "
+                            "or name a metric plugin's metric")
+    return [Metric(MetricInfo(spec.name, spec.unit, spec.higher_is_better), spec.load_factory()()) for spec in specs]
+
+
+def read_inputs(items: Iterable[Any]) -> tuple[list[StudyInput], list[str]]:
+    """Inputs from paths, folders and ``(name, wav, sample_rate)`` tuples; unreadable files become warnings."""
+    from .inputs import AUDIO_SUFFIXES, expand_inputs, slug
+
+    study_inputs: list[StudyInput] = []
+    warnings: list[str] = []
+    taken: set[str] = set()
+
+    def add(name: str, wav: Any, sample_rate: int, path: str = "") -> None:
+        unique, number = slug(name), 2
+        while unique in taken:
+            unique, number = f"{slug(name)}-{number}", number + 1
+        taken.add(unique)
+        study_inputs.append(StudyInput(unique, _as_audio(wav, unique), int(sample_rate), path))
+
+    paths = []
+    for item in items:
+        if isinstance(item, tuple):
+            add(*item)
+        else:
+            paths.append(item)
+    if paths:
+        from .audio_reading import audio_read
+
+        files, skipped = expand_inputs(paths, AUDIO_SUFFIXES)
+        warnings += [f"skipped {path} (not an audio file name)" for path in skipped]
+        for file in files:
+            try:
+                wav, sample_rate = audio_read(file.path)
+            except Exception as error:  # one unreadable input must not stop the study
+                warnings.append(f"skipped {file.path}: {type(error).__name__}: {error}")
+                continue
+            add(str(file.relative.with_suffix("")), wav, sample_rate, str(file.path))
+    if not study_inputs:
+        raise CodecregError("compare has no readable input: " + ("; ".join(warnings) or "none given"))
+    return study_inputs, warnings
+
+
+# internals ----------------------------------------------------------------
+@dataclass
+class _SettingRuns:
+    model: Any
+    label: str
+    counter: CodeCounter
+    per_input: list[dict[str, Any]]
+    warnings: list[str]
+
+    def summary(self, family: str, metrics: list[Metric]) -> dict[str, Any]:
+        model, rows = self.model, self.per_input
+        seconds = sum(r["seconds"] for r in rows)
+        usage = self.counter.usage()
+        row = {"codec": self.label, "family": family, "num_codebooks": model.num_codebooks,
+               "bitrate_kbps": float(model.bitrate), "tokens_per_s": model.num_codebooks * float(model.frame_rate),
+               "sample_rate": model.sample_rate, "channels": model.channels, "frame_rate": float(model.frame_rate),
+               "cardinality": model.cardinality,
+               "encode_rtf": sum(r["encode_s"] for r in rows) / seconds,
+               "decode_rtf": sum(r["decode_s"] for r in rows) / seconds,
+               "delay_ms": float(np.mean([r["delay_ms"] for r in rows]))}
+        for metric in metrics:
+            row[metric.info.name] = float(np.mean([r[metric.info.name] for r in rows]))
+        row["utilization"] = float(np.mean([u.utilization for u in usage]))
+        row["perplexity"] = float(np.mean([u.perplexity for u in usage]))
+        return row
+
+
+def _run_setting(model, label, study_inputs, metrics, seed, device, max_delay_ms, writer, bar) -> _SettingRuns:
+    import torch
+
+    from .alignment import align
+    from .audio_reading import convert_audio
+
+    runs = _SettingRuns(model, label, CodeCounter(model.num_codebooks, model.cardinality), [], [])
+    max_lag = int(round(max_delay_ms * model.sample_rate / 1000))
+    for item in study_inputs:
+        reference = np.ascontiguousarray(
+            convert_audio(item.wav, item.sample_rate, model.sample_rate, model.channels), dtype=np.float32)
+        audio = torch.from_numpy(reference)[None].to(device)
+        with torch.inference_mode():
+            torch.manual_seed(seed)
+            start = _clock(device)
+            codes, scale = model.encode(audio)
+            encoded = _clock(device)
+            torch.manual_seed(seed)
+            decoded = model.decode(codes, scale, length=reference.shape[-1])
+            finished = _clock(device)
+        estimate = decoded[0].float().cpu().numpy()
+        runs.counter.add(codes.cpu().numpy())
+        aligned_reference, aligned_estimate, delay = align(reference, estimate, max_lag)
+        row = {"codec": label, "input": item.name, "seconds": reference.shape[-1] / model.sample_rate,
+               "encode_s": encoded - start, "decode_s": finished - encoded,
+               "delay_ms": 1000.0 * delay / model.sample_rate}
+        for metric in metrics:
+            row[metric.info.name] = _score(metric, aligned_reference, aligned_estimate, model.sample_rate,
+                                           f"{label} on {item.name}", runs.warnings)
+        runs.per_input.append(row)
+        if writer is not None:
+            writer.write_reconstruction(item, label, estimate, model.sample_rate)
+        next(bar, None)
+    return runs
+
+
+def _score(metric: Metric, reference: np.ndarray, estimate: np.ndarray, sample_rate: int, where: str,
+           warnings: list[str]) -> float:
+    try:
+        return float(metric.function(reference, estimate, sample_rate))
+    except Exception as error:  # a metric plugin's failure costs its column, not the study
+        warnings.append(f"metric {metric.info.name} failed for {where}: {type(error).__name__}: {error}")
+        return float("nan")
+
+
+def _settings(model: Any, num_codebooks: Sequence[int] | None, warnings: list[str]) -> list[int]:
+    if num_codebooks is None:
+        return [model.num_codebooks]
+    settings = []
+    for n in num_codebooks:
+        if 1 <= n <= model.total_codebooks:
+            settings.append(int(n))
+        else:
+            warnings.append(f"{model.name} has {model.total_codebooks} codebooks: num_codebooks={n} skipped")
+    return settings
+
+
+def _warm_up(model: Any, item: StudyInput, device: Any) -> None:
+    """One untimed round trip on up to a second of audio, so lazy initialization is not timed."""
+    import torch
+
+    from .audio_reading import convert_audio
+
+    wav = convert_audio(item.wav[:, : item.sample_rate], item.sample_rate, model.sample_rate, model.channels)
+    with torch.inference_mode():
+        codes, scale = model.encode(torch.from_numpy(np.ascontiguousarray(wav, dtype=np.float32))[None].to(device))
+        model.decode(codes, scale, length=wav.shape[-1])
+
+
+def _clock(device: Any) -> float:
+    import torch
+
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.perf_counter()
+
+
+def _check_codec_available(name: str) -> None:
+    """Fail before any work for a registered codec that is unknown or not installed (sources are checked on load)."""
+    parsed = parse_name(name, CODEC_OPTION_ALIASES)
+    if parsed.scheme is None:
+        spec = codec_info(name)
+        if spec.missing_requirements():
+            raise MissingDependencyError(f"codec {spec.name!r} needs {', '.join(spec.missing_requirements())}: "
+                                         f"{spec.install}")
+
+
+def _as_audio(wav: Any, name: str) -> np.ndarray:
+    from .audio_array import as_float_audio
+
+    return as_float_audio(wav, what=f"input {name}")

@@ -1,0 +1,85 @@
+"""The listening page: one self-contained HTML file, the original and every reconstruction side by side.
+
+No script, font or style is fetched from anywhere: the CSS is inline and audio
+and pictures are referenced relative to the page, so the study folder opens
+from disk, can be zipped, or served as it is.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any, Callable
+from urllib.parse import quote
+
+from .results import ComparisonTable, format_number
+from .version import __version__
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; background: #fafafa; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; }
+th { background: #eee; } td:first-child, th:first-child { text-align: left; }
+.tracks { display: grid; grid-template-columns: repeat(auto-fill, minmax(19rem, 1fr)); gap: 0.75rem; }
+.track { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem; }
+.track.original { border-color: #4a7; }
+.track h3 { font-size: 0.9rem; margin: 0 0 0.3rem; font-family: ui-monospace, monospace; word-break: break-all; }
+.track p { font-size: 0.8rem; margin: 0.2rem 0 0.4rem; color: #555; }
+audio { width: 100%; } img { max-width: 100%; border: 1px solid #ddd; background: #fff; }
+.note { font-size: 0.8rem; color: #555; }
+"""
+
+
+def render_page(table: ComparisonTable, audio_href: Callable[[str, str | None], str],
+                spectrogram_href: Callable[[str], str], plot_href: str) -> str:
+    """The page's HTML. ``audio_href(input, codec)`` (codec None: the original) and the others give relative links."""
+    metric_names = [m.name for m in table.metrics]
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',  # no favicon request, so no console error from file://
+        "<title>codecreg comparison</title>", f"<style>{_STYLE}</style></head><body>",
+        "<h1>codecreg comparison</h1>",
+        f'<p class="note">{len(table.rows)} codec setting(s) on {len(table.inputs)} input(s); '
+        f"codecreg {escape(__version__)}, seed {table.seed}. Metrics are measured after delay alignment at each "
+        "codec's sample rate; RTF is processing time over audio duration.</p>",
+        _summary_table(table),
+        f'<img src="{quote(plot_href)}" alt="rate-distortion plot">',
+    ]
+    if table.warnings:
+        parts.append('<h2>Warnings</h2><ul class="note">'
+                     + "".join(f"<li>{escape(w)}</li>" for w in table.warnings) + "</ul>")
+    for item in table.inputs:
+        name = item["name"]
+        parts.append(f'<h2 id="{escape(name)}">{escape(name)}</h2>')
+        parts.append(f'<p class="note">{item["seconds"]:.2f} s, {item["sample_rate"]} Hz, '
+                     f'{item["channels"]} channel(s){", " + escape(item["path"]) if item["path"] else ""}</p>')
+        parts.append('<div class="tracks">')
+        parts.append(_track("original", "as read", audio_href(name, None), "track original"))
+        for row in table.rows:
+            scores = next(r for r in table.per_input if r["codec"] == row["codec"] and r["input"] == name)
+            details = ", ".join([f"{format_number(row['bitrate_kbps'])} kbps"]
+                                + [f"{metric} {format_number(scores[metric])}" for metric in metric_names])
+            parts.append(_track(row["codec"], details, audio_href(name, row["codec"]), "track"))
+        parts.append("</div>")
+        parts.append(f'<p><img src="{quote(spectrogram_href(name))}" alt="spectrograms of {escape(name)}"></p>')
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _summary_table(table: ComparisonTable) -> str:
+    headers = ["codec", "kbps", "tokens/s", "enc RTF", "dec RTF", "delay ms",
+               *(escape(m.label) for m in table.metrics), "utilization", "perplexity"]
+    cells: list[list[Any]] = [
+        [f"<code>{escape(row['codec'])}</code>", format_number(row["bitrate_kbps"]), format_number(row["tokens_per_s"]),
+         format_number(row["encode_rtf"]), format_number(row["decode_rtf"]), format_number(row["delay_ms"]),
+         *(format_number(row[m.name]) for m in table.metrics), format_number(row["utilization"]), format_number(row["perplexity"])]
+        for row in table.rows]
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in cells)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _track(title: str, details: str, href: str, css_class: str) -> str:
+    return (f'<div class="{css_class}"><h3>{escape(title)}</h3><p>{escape(details)}</p>'
+            f'<audio controls preload="metadata" src="{quote(href)}"></audio></div>')

@@ -1,0 +1,90 @@
+"""The comparison's pictures: a rate-distortion plot and per-input spectrograms (matplotlib, Agg).
+
+Figures are built with ``matplotlib.figure.Figure`` and never through pyplot,
+so plotting works headless and leaves no global state behind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .results import ComparisonTable
+
+DYNAMIC_RANGE_DB = 90.0
+
+
+def rate_distortion_plot(table: ComparisonTable, path: Path) -> Path:
+    """One panel per metric: the metric against the bitrate, one line per codec family."""
+    from matplotlib.figure import Figure
+
+    panels = len(table.metrics)
+    figure = Figure(figsize=(4.6 * panels, 4.0), layout="constrained")
+    families = list(dict.fromkeys(row["family"] for row in table.rows))
+    rates = [row["bitrate_kbps"] for row in table.rows]
+    for index, metric in enumerate(table.metrics):
+        axes = figure.add_subplot(1, panels, index + 1)
+        for family in families:
+            rows = sorted((r for r in table.rows if r["family"] == family), key=lambda r: r["bitrate_kbps"])
+            x = [r["bitrate_kbps"] for r in rows]
+            y = [r[metric.name] for r in rows]
+            (line,) = axes.plot(x, y, marker="o", label=family)
+            for row, xi, yi in zip(rows, x, y):
+                axes.annotate(f"K={row['num_codebooks']}", (xi, yi), textcoords="offset points", xytext=(4, 4),
+                              fontsize=8, color=line.get_color())
+        if rates and min(rates) > 0 and max(rates) / min(rates) > 20:
+            axes.set_xscale("log")
+        axes.set_xlabel("bitrate (kbps)")
+        axes.set_ylabel(metric.label)
+        axes.grid(True, alpha=0.3)
+    if panels:
+        figure.axes[0].legend(fontsize=8)
+    figure.suptitle(f"Rate-distortion, mean over {len(table.inputs)} input(s)")
+    figure.savefig(path, dpi=110)
+    return path
+
+
+def spectrogram_plot(title: str, tracks: Sequence[tuple[str, np.ndarray, int]], path: Path) -> Path:
+    """Stacked spectrograms of ``(label, wav [C, T], sample_rate)`` tracks on one colour scale (the first's peak)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 0.4 + 1.7 * len(tracks)), layout="constrained")
+    top = max(rate for _, _, rate in tracks) / 2000.0
+    peak_db = None
+    image = None
+    for index, (label, wav, sample_rate) in enumerate(tracks):
+        axes = figure.add_subplot(len(tracks), 1, index + 1)
+        mono = np.asarray(wav, dtype=np.float64).mean(axis=0)
+        spectrum = _power_db(mono, _window_for(sample_rate))
+        peak_db = spectrum.max() if peak_db is None else peak_db
+        seconds = mono.size / sample_rate
+        image = axes.imshow(spectrum, origin="lower", aspect="auto", cmap="magma",
+                            extent=(0, seconds, 0, sample_rate / 2000.0),
+                            vmin=peak_db - DYNAMIC_RANGE_DB, vmax=peak_db, interpolation="nearest")
+        axes.set_ylim(0, top)
+        axes.set_ylabel("kHz")
+        axes.set_title(label, fontsize=9, loc="left")
+        if index < len(tracks) - 1:
+            axes.tick_params(labelbottom=False)
+    figure.axes[-1].set_xlabel("time (s)")
+    if image is not None:
+        figure.colorbar(image, ax=figure.axes, label="dB", shrink=0.8, pad=0.01)
+    figure.suptitle(title)
+    figure.savefig(path, dpi=90)
+    return path
+
+
+def _window_for(sample_rate: int) -> int:
+    """About 32 ms, a power of two."""
+    return 1 << max(int(round(np.log2(0.032 * sample_rate))), 6)
+
+
+def _power_db(mono: np.ndarray, window: int) -> np.ndarray:
+    """``[frequencies, frames]`` power in dB, Hann windows with 75 % overlap."""
+    hop = window // 4
+    padded = np.pad(mono, (window // 2, window // 2))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, window)[::hop]
+    spectrum = np.abs(np.fft.rfft(frames * np.hanning(window), axis=-1)) ** 2
+    return 10.0 * np.log10(spectrum.T + 1e-12)

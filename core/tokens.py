@@ -1,0 +1,243 @@
+"""The codec-neutral token file: a codec's codes and what is needed to decode them.
+
+A token file is a safetensors container, so reading one never executes code:
+a ``codes`` tensor ``[B, K, T']`` of unsigned integers (the smallest type that
+holds the codebook), an optional float32 ``scale`` tensor, and string metadata
+naming the codec by its full name string (options included), its sample rate,
+channels, frame rate, cardinality, number of codebooks, the original length in
+samples and the codecreg and format versions. Decoding reloads the codec by
+that name and checks that it still has the stored geometry.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import CodecregError, UnknownNameError
+from .version import __version__
+
+FORMAT = "codecreg.codes"
+FORMAT_VERSION = 1
+SUFFIX = ".codes"
+_HEADER_BYTES = 8  # safetensors starts with the little-endian length of its JSON header
+_INT_FIELDS = ("sample_rate", "channels", "cardinality", "num_codebooks", "length")
+
+
+class TokenFileError(CodecregError, ValueError):
+    """A token file that cannot be read, or whose codec cannot decode it."""
+
+
+@dataclass(frozen=True)
+class TokenFile:
+    """The contents of a token file. ``codes`` is int64 ``[B, K, T']``, ``length`` counts samples."""
+
+    codes: np.ndarray
+    scale: np.ndarray | None
+    codec: str
+    sample_rate: int
+    channels: int
+    frame_rate: float
+    cardinality: int
+    num_codebooks: int
+    length: int
+    codecreg_version: str
+    format_version: int
+
+    @property
+    def duration(self) -> float:
+        return self.length / self.sample_rate
+
+    def load_codec(self, device: Any = "cpu") -> Any:
+        """Build the codec named in the file and check it still matches what encoded it."""
+        from .api import load_codec
+
+        try:
+            codec = load_codec(self.codec, device=device)
+        except UnknownNameError as error:
+            raise TokenFileError(
+                f"these codes were made by codec {self.codec!r}, which no installed plugin provides: "
+                f"{error}"
+            ) from None
+        check_codec_matches(self, codec)
+        if codec.num_codebooks != self.num_codebooks:
+            codec.set_num_codebooks(self.num_codebooks)
+        return codec
+
+    def decode(self, codec: Any | None = None, device: Any = "cpu") -> Any:
+        """Audio ``[B, C, length]`` (a torch tensor), decoded by ``codec`` or the codec named in the file."""
+        import torch
+
+        if codec is None:
+            codec = self.load_codec(device)
+        else:
+            check_codec_matches(self, codec)
+        codes = torch.from_numpy(self.codes).to(device)
+        scale = None if self.scale is None else torch.from_numpy(self.scale).to(device)
+        with torch.no_grad():
+            return codec.decode(codes, scale, length=self.length)
+
+
+def save_codes(path: str | os.PathLike, codes: Any, codec: Any, length: int, scale: Any | None = None) -> Path:
+    """Write ``codes [B, K, T']`` from ``codec.encode`` of ``length`` samples to ``path`` and return it.
+
+    ``codec`` is the built model: its ``name`` (with options) is what decoding loads again.
+    """
+    codes = _to_numpy(codes)
+    if codes.ndim != 3:
+        raise ValueError(f"save_codes expects codes shaped [batch, codebooks, frames], got shape {codes.shape}")
+    if not np.issubdtype(codes.dtype, np.integer):
+        raise ValueError(f"save_codes expects integer codes (from codec.encode), got {codes.dtype}")
+    cardinality = int(codec.cardinality)
+    if codes.size and (codes.min() < 0 or codes.max() >= cardinality):
+        raise ValueError(f"codes must lie in [0, {cardinality}) for this codec, got {codes.min()}..{codes.max()}")
+    if not getattr(codec, "name", ""):
+        raise ValueError("the codec has no name to reload it by: build it with codecreg.load_codec(name)")
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
+        raise ValueError(f"length must be the number of samples encoded (an int >= 0), got {length!r}")
+
+    tensors = {"codes": np.ascontiguousarray(codes.astype(_storage_dtype(cardinality)))}
+    if scale is not None:
+        tensors["scale"] = np.ascontiguousarray(_to_numpy(scale).astype(np.float32))
+    metadata = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "codecreg_version": __version__,
+        "codec": codec.name,
+        "sample_rate": str(int(codec.sample_rate)),
+        "channels": str(int(codec.channels)),
+        "frame_rate": repr(float(codec.frame_rate)),
+        "cardinality": str(cardinality),
+        "num_codebooks": str(codes.shape[1]),
+        "length": str(int(length)),
+    }
+    from safetensors.numpy import save_file
+
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        save_file(tensors, str(partial), metadata=metadata)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def load_codes(path: str | os.PathLike) -> TokenFile:
+    """Read and validate a token file; any problem raises TokenFileError saying what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise TokenFileError(f"no such token file: {str(path)!r}")
+    size = path.stat().st_size
+    if size < _HEADER_BYTES:
+        raise TokenFileError(f"{path}: truncated: {size} bytes is shorter than a token file's header")
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="numpy") as reader:
+            metadata = reader.metadata() or {}
+            _check_format(path, metadata)
+            names = set(reader.keys())
+            if "codes" not in names:
+                raise TokenFileError(f"{path}: corrupted: it holds no 'codes' tensor")
+            codes = reader.get_tensor("codes")
+            scale = reader.get_tensor("scale") if "scale" in names else None
+    except TokenFileError:
+        raise
+    except Exception as error:  # safetensors reports every malformed container this way
+        raise TokenFileError(
+            f"{path}: not a readable token file (truncated or corrupted safetensors container: {error}). "
+            "Token files are written by `codecreg encode` or codecreg.save_codes."
+        ) from None
+    return _validated(path, codes, scale, metadata)
+
+
+def check_codec_matches(tokens: TokenFile, codec: Any) -> None:
+    """Refuse a codec whose geometry differs from the one that wrote ``tokens`` (other weights, other version)."""
+    problems = [f"{key}: file {getattr(tokens, key)}, codec {getattr(codec, key)}"
+                for key in ("sample_rate", "channels", "cardinality")
+                if getattr(tokens, key) != getattr(codec, key)]
+    if not math.isclose(tokens.frame_rate, codec.frame_rate, rel_tol=1e-6):
+        problems.append(f"frame_rate: file {tokens.frame_rate}, codec {codec.frame_rate}")
+    if tokens.num_codebooks > codec.total_codebooks:
+        problems.append(f"num_codebooks: file {tokens.num_codebooks}, codec has {codec.total_codebooks}")
+    if problems:
+        raise TokenFileError(
+            f"codec {getattr(codec, 'name', '') or type(codec).__name__!r} cannot decode codes written for "
+            f"{tokens.codec!r}: " + "; ".join(problems)
+        )
+
+
+def _check_format(path: Path, metadata: dict[str, str]) -> None:
+    if metadata.get("format") != FORMAT:
+        raise TokenFileError(
+            f"{path}: a safetensors file but not a codecreg token file (its metadata has no "
+            f"'format': '{FORMAT}'); token files are written by `codecreg encode` or codecreg.save_codes"
+        )
+    version = metadata.get("format_version", "")
+    if not _is_whole_number(version):
+        raise TokenFileError(f"{path}: corrupted: format_version {version!r} is not a number")
+    if int(version) > FORMAT_VERSION:
+        raise TokenFileError(
+            f"{path}: written in token format {version} by codecreg {metadata.get('codecreg_version', '?')}; "
+            f"this codecreg ({__version__}) reads format {FORMAT_VERSION} at most: upgrade codecreg"
+        )
+
+
+def _validated(path: Path, codes: np.ndarray, scale: np.ndarray | None, metadata: dict[str, str]) -> TokenFile:
+    fields: dict[str, Any] = {}
+    for key in _INT_FIELDS:
+        text = metadata.get(key, "")
+        if not _is_whole_number(text):
+            raise TokenFileError(f"{path}: corrupted metadata: {key} is {text!r}, expected a whole number")
+        fields[key] = int(text)
+    try:
+        frame_rate = float(metadata.get("frame_rate", ""))
+    except ValueError:
+        frame_rate = math.nan
+    if not (math.isfinite(frame_rate) and frame_rate > 0):
+        raise TokenFileError(f"{path}: corrupted metadata: frame_rate is {metadata.get('frame_rate')!r}")
+    codec = metadata.get("codec", "")
+    if not codec:
+        raise TokenFileError(f"{path}: corrupted metadata: no codec name")
+    for key in ("sample_rate", "channels", "cardinality", "num_codebooks"):
+        if fields[key] < 1:
+            raise TokenFileError(f"{path}: corrupted metadata: {key} is {fields[key]}")
+
+    if not np.issubdtype(codes.dtype, np.integer):
+        raise TokenFileError(f"{path}: corrupted: codes have dtype {codes.dtype}, expected unsigned integers")
+    if codes.ndim != 3 or codes.shape[1] != fields["num_codebooks"]:
+        raise TokenFileError(
+            f"{path}: corrupted: codes have shape {codes.shape}, expected [batch, {fields['num_codebooks']}, frames]"
+        )
+    if codes.size and (codes.min() < 0 or codes.max() >= fields["cardinality"]):
+        raise TokenFileError(
+            f"{path}: corrupted: codes range {codes.min()}..{codes.max()} outside [0, {fields['cardinality']})"
+        )
+    if scale is not None and (scale.dtype != np.float32 or scale.shape[:1] != codes.shape[:1]):
+        raise TokenFileError(f"{path}: corrupted: scale has dtype {scale.dtype} and shape {scale.shape}")
+    return TokenFile(codes=codes.astype(np.int64), scale=scale, codec=codec, frame_rate=frame_rate,
+                     codecreg_version=metadata.get("codecreg_version", ""),
+                     format_version=int(metadata["format_version"]), **fields)
+
+
+def _is_whole_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _storage_dtype(cardinality: int) -> type:
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if cardinality - 1 <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _to_numpy(array: Any) -> np.ndarray:
+    if hasattr(array, "detach"):
+        array = array.detach().cpu().numpy()
+    return np.asarray(array)
