@@ -24,6 +24,12 @@ _LAZY = {
     "audio_write": ".audio_writing",
     "audio_read": ".audio_reading",
     "convert_audio": ".audio_reading",
+    "compare": ".comparison",
+    "ComparisonTable": ".results",
+    "save_codes": ".tokens",
+    "load_codes": ".tokens",
+    "TokenFile": ".tokens",
+    "TokenFileError": ".tokens",
 }
 
 

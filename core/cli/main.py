@@ -11,7 +11,7 @@ from ..errors import CodecregError
 from ..version import __version__
 
 # Each module has add_commands(subparsers); a command's handler is set as ``run``.
-COMMAND_MODULES = ("listing", "demo", "write")
+COMMAND_MODULES = ("listing", "demo", "write", "tokens", "compare")
 
 
 def build_parser() -> argparse.ArgumentParser:
