@@ -1,0 +1,89 @@
+"""transformers' ``DacModel`` behind the CompressionModel contract.
+
+What transformers does that the contract hides: ``DacModel`` does not pad its
+input to a multiple of the hop, so it drops a partial last frame (861 frames for
+10 s at 44.1 kHz where the dac package gives 862); here the input is padded with
+zeros first, as the dac package does, so frames = ceil(T / hop). Its ``decode``
+returns ``(B, T)`` without a channel axis, and for the 16 and 24 kHz models
+(upsampling stride 5, no output padding) it returns 8 samples fewer than
+frames x hop; here the result is ``[B, 1, frames x hop]``, the missing tail zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from codecreg.compression import CompressionModel
+
+from .lengths import checked_length, fit_length, pad_end
+
+
+class TransformersDac(CompressionModel, nn.Module):
+    def __init__(self, model: nn.Module):
+        nn.Module.__init__(self)
+        self.model = model.eval()  # quantizer dropout ignores n_quantizers in training mode
+        config = model.config
+        self.hop = math.prod(config.downsampling_ratios)
+        self._sample_rate = int(config.sampling_rate)
+        self._channels = int(model.encoder.conv1.in_channels)
+        self._cardinality = int(config.codebook_size)
+        self._total_codebooks = len(model.quantizer.quantizers)
+        self._num_codebooks = self._total_codebooks
+
+    # contract -------------------------------------------------------------
+    @torch.no_grad()
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
+        self.check_audio(x)
+        x = x.to(self._parameter().dtype)
+        x = nn.functional.pad(x, (0, -x.shape[-1] % self.hop))
+        output = self.model.encode(x, n_quantizers=self._num_codebooks, return_dict=True)
+        return output.audio_codes[:, : self._num_codebooks].long(), None
+
+    @torch.no_grad()
+    def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
+               length: int | None = None) -> torch.Tensor:
+        """Audio ``[B, 1, T]``: ``length`` samples when given, else frames x hop. DAC has no scale."""
+        self.check_codes(codes)
+        length = checked_length(length)
+        codes = codes.to(self._parameter().device).long()
+        audio = self.model.decode(audio_codes=codes, return_dict=True).audio_values  # [B, T]
+        return fit_length(pad_end(audio[:, None], codes.shape[-1] * self.hop), length)
+
+    @torch.no_grad()
+    def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
+        """The sum of the codebooks' projected vectors, ``[B, D, T']``: the decoder's input."""
+        self.check_codes(codes)
+        return self.model.quantizer.from_codes(codes.to(self._parameter().device).long())[0]
+
+    @property
+    def channels(self) -> int:
+        return self._channels
+
+    @property
+    def frame_rate(self) -> float:
+        return self._sample_rate / self.hop
+
+    @property
+    def sample_rate(self) -> int:
+        return self._sample_rate
+
+    @property
+    def cardinality(self) -> int:
+        return self._cardinality
+
+    @property
+    def num_codebooks(self) -> int:
+        return self._num_codebooks
+
+    @property
+    def total_codebooks(self) -> int:
+        return self._total_codebooks
+
+    def set_num_codebooks(self, n: int) -> None:
+        self._num_codebooks = self.check_num_codebooks(n)
+
+    def _parameter(self) -> torch.Tensor:
+        return next(self.model.parameters())

@@ -1,0 +1,42 @@
+"""Seeded random-weight transformers models, built once per session and laid out in the
+offline Hub cache (HF_HOME is a temporary folder, HF_HUB_OFFLINE=1: tests/conftest.py).
+
+Tiny models keep the published geometry (rates, hops, codebooks, bandwidths, chunking)
+with small widths, for the fast tier; real-size ones are for the slow tier.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+import torch
+
+from support.hf_models import build_dac, build_encodec, cache_model
+
+BUILDERS: dict[str, Callable[[], torch.nn.Module]] = {
+    "codecreg-tests/encodec_24khz-tiny": lambda: build_encodec("encodec_24khz", tiny=True),
+    "codecreg-tests/encodec_32khz-tiny": lambda: build_encodec("encodec_32khz", tiny=True),
+    "codecreg-tests/encodec_48khz-tiny": lambda: build_encodec("encodec_48khz", tiny=True),
+    "codecreg-tests/dac_24khz-tiny": lambda: build_dac(24000, tiny=True),
+    "facebook/encodec_24khz": lambda: build_encodec("encodec_24khz"),
+    "facebook/encodec_32khz": lambda: build_encodec("encodec_32khz"),
+    "facebook/encodec_48khz": lambda: build_encodec("encodec_48khz"),
+    "descript/dac_44khz": lambda: build_dac(44100),
+    "descript/dac_24khz": lambda: build_dac(24000),
+    "descript/dac_16khz": lambda: build_dac(16000),
+}
+
+
+@pytest.fixture(scope="session")
+def hub_model() -> Callable[[str], torch.nn.Module]:
+    """``hub_model(repo_id)``: the transformers model cached under ``repo_id`` (built on first use)."""
+    built: dict[str, torch.nn.Module] = {}
+
+    def get(repo_id: str) -> torch.nn.Module:
+        if repo_id not in built:
+            built[repo_id] = BUILDERS[repo_id]()
+            cache_model(built[repo_id], repo_id)
+        return built[repo_id]
+
+    return get
