@@ -1,0 +1,83 @@
+"""Loading DAC's own checkpoint format as plain data, never as code.
+
+The package's ``DAC.load`` first tries the file as a ``torch.package`` (running the
+code inside), then falls back to a full ``torch.load``, and loads the state dict
+with ``strict=False``. Here the file is read with ``torch.load(weights_only=True)``,
+which accepts tensors, dicts, lists and numbers and refuses any other object, and
+every weight must match the model built from the file's own keyword arguments.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import pickle
+from typing import Any
+
+import dac
+import torch
+
+from codecreg import CheckpointError
+
+from .sniff import PACKAGE, WEIGHTS, checkpoint_kind
+
+
+def load_dac_model(path: str | os.PathLike) -> dac.DAC:
+    """The ``dac.DAC`` stored at ``path``, in eval mode on the CPU.
+
+    The model is built on the meta device and the loaded tensors are assigned to
+    it: random initialization of 76M parameters would take seconds only to be
+    overwritten. ``strict`` loading leaves no parameter unassigned.
+    """
+    kwargs, state_dict = read_checkpoint(path)
+    with torch.device("meta"):
+        model = dac.DAC(**kwargs)
+    try:
+        model.load_state_dict(state_dict, strict=True, assign=True)
+    except RuntimeError as error:
+        raise CheckpointError(f"{path}: the weights do not fit the model its metadata describes: {error}") from None
+    return model.eval()
+
+
+def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """``(keyword arguments of dac.DAC, state dict)`` from a file written by ``DAC.save(path, package=False)``."""
+    path = os.fspath(path)
+    kind = checkpoint_kind(path)
+    if kind == PACKAGE:
+        raise CheckpointError(
+            f"{path} is a torch.package archive (what DAC.save writes by default): it holds the model "
+            "as pickled code, which codecreg never runs. Re-save the model as plain weights with "
+            "model.save(path, package=False), from a process where you trust the archive."
+        )
+    if kind != WEIGHTS:
+        raise CheckpointError(
+            f"{path} is not a DAC checkpoint: expected a torch.save zip holding 'state_dict' and "
+            "'metadata' with DAC's 'kwargs', as DAC.save(path, package=False) writes"
+        )
+    try:
+        content = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        reason = str(error).splitlines()[-2:]
+        raise CheckpointError(
+            f"refused to load {path}: it holds objects other than tensors and plain data, and unpickling "
+            f"them could run code ({' '.join(reason).strip()}). A genuine DAC checkpoint holds only "
+            "weights and keyword arguments."
+        ) from None
+    return _model_kwargs(path, content), _state_dict(path, content)
+
+
+def _model_kwargs(path: str, content: Any) -> dict[str, Any]:
+    metadata = content.get("metadata") if isinstance(content, dict) else None
+    kwargs = metadata.get("kwargs") if isinstance(metadata, dict) else None
+    if not isinstance(kwargs, dict):
+        raise CheckpointError(f"{path}: no 'metadata' -> 'kwargs' with the model's keyword arguments")
+    # Like DAC.load: keys the installed DAC does not take (from other versions) are left out.
+    accepted = inspect.signature(dac.DAC).parameters
+    return {key: value for key, value in kwargs.items() if key in accepted}
+
+
+def _state_dict(path: str, content: dict[str, Any]) -> dict[str, torch.Tensor]:
+    state_dict = content.get("state_dict")
+    if not isinstance(state_dict, dict) or not all(isinstance(v, torch.Tensor) for v in state_dict.values()):
+        raise CheckpointError(f"{path}: 'state_dict' is not a mapping of parameter names to tensors")
+    return state_dict

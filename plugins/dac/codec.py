@@ -1,0 +1,164 @@
+"""DAC behind the codecreg contract: exact lengths, honoured codebook counts, stereo, long audio.
+
+The wrapped ``dac.DAC`` supplies the layers; the steps around them are ours:
+
+- Codebooks: the package drops ``n_quantizers`` in train mode (quantizer dropout);
+  here the residual quantizers are run one by one, the same operations as its
+  eval-mode ``encode``, so the count holds whatever the module's mode.
+- Channels: a C-channel codec folds channels into the batch and encodes each with
+  the mono model. Codes interleave channels within each codebook level, as
+  audiocraft's ``InterleaveStereoCompressionModel`` does: row ``k * C + c`` is level
+  ``k`` of channel ``c`` (L0, R0, L1, R1, ... for stereo). ``num_codebooks`` counts
+  rows, so bitrate is rows x 10 bits x frame rate, and keeping the first n rows
+  keeps the coarsest levels of every channel.
+- Length: input is padded to a whole frame as the package's ``preprocess`` does;
+  ``decode(codes, length=n)`` returns exactly n samples, and without ``length``
+  ``T' * hop`` (the 16/24 kHz decoders yield 8 samples fewer, stride 5 being odd:
+  those are zeros).
+- Long audio: frames are processed in chunks with enough context on each side
+  to leave codes and audio as in one pass (``chunking.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from codecreg import CompressionModel
+
+from .chunking import decoder_context_frames, encoder_context_frames, plan_spans
+
+
+class DacCodec(CompressionModel, nn.Module):
+    """A ``dac.DAC`` model as a codecreg codec of ``channels`` channels.
+
+    ``chunk_frames`` bounds how many frames one pass of the encoder or decoder
+    covers (None: the whole input in one pass).
+    """
+
+    def __init__(self, model: nn.Module, channels: int = 1, chunk_frames: int | None = None):
+        nn.Module.__init__(self)
+        self.model = model.eval()
+        self.hop = math.prod(model.encoder_rates)
+        self._channels = channels
+        self._num_codebooks = self.total_codebooks
+        self.chunk_frames = chunk_frames
+        self.encoder_context = encoder_context_frames(model.encoder, self.hop)
+        self.decoder_context = decoder_context_frames(model.decoder)
+
+    # contract -------------------------------------------------------------
+    @torch.no_grad()
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
+        self.check_audio(x)
+        batch, channels, length = x.shape
+        frames = math.ceil(length / self.hop)
+        levels = math.ceil(self._num_codebooks / channels)
+        mono = x.reshape(batch * channels, 1, length).to(self._dtype)
+        mono = F.pad(mono, (0, frames * self.hop - length))
+        codes = torch.cat([
+            self._quantize(self.model.encoder(mono[..., span.context_start * self.hop:span.context_stop * self.hop]),
+                           levels)[..., span.start - span.context_start:span.stop - span.context_start]
+            for span in plan_spans(frames, self.chunk_frames, self.encoder_context)
+        ], dim=-1)
+        interleaved = codes.reshape(batch, channels, levels, frames).transpose(1, 2)
+        return interleaved.reshape(batch, levels * channels, frames)[:, :self._num_codebooks], None
+
+    @torch.no_grad()
+    def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
+        """``[B, C * D, T']``: the quantized latent of each channel, channel after channel."""
+        self._check_code_values(codes)
+        batch, _, frames = codes.shape
+        return self._channel_latents(codes).reshape(batch, -1, frames)
+
+    @torch.no_grad()
+    def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
+               length: int | None = None) -> torch.Tensor:
+        self._check_code_values(codes)
+        batch, _, frames = codes.shape
+        full_length = frames * self.hop
+        if length is not None and not 0 < length <= full_length:
+            raise ValueError(
+                f"{type(self).__name__}.decode: length={length} is outside what {frames} frames cover "
+                f"(1 to {full_length} samples); pass the length of the audio that was encoded"
+            )
+        latent = self._channel_latents(codes).reshape(batch * self._channels, -1, frames)
+        audio = torch.cat([
+            self._decode_span(latent, span)
+            for span in plan_spans(frames, self.chunk_frames, self.decoder_context)
+        ], dim=-1)
+        audio = audio.reshape(batch, self._channels, full_length)
+        return audio if length is None else audio[..., :length]
+
+    @property
+    def channels(self) -> int:
+        return self._channels
+
+    @property
+    def frame_rate(self) -> float:
+        return self.sample_rate / self.hop
+
+    @property
+    def sample_rate(self) -> int:
+        return int(self.model.sample_rate)
+
+    @property
+    def cardinality(self) -> int:
+        return int(self.model.codebook_size)
+
+    @property
+    def num_codebooks(self) -> int:
+        return self._num_codebooks
+
+    @property
+    def total_codebooks(self) -> int:
+        return self._channels * int(self.model.n_codebooks)
+
+    def set_num_codebooks(self, n: int) -> None:
+        self._num_codebooks = self.check_num_codebooks(n)
+
+    # internals ------------------------------------------------------------
+    @property
+    def _dtype(self) -> torch.dtype:
+        return next(self.model.parameters()).dtype
+
+    def _quantize(self, latent: torch.Tensor, levels: int) -> torch.Tensor:
+        """The first ``levels`` codebooks' indices, ``[N, levels, T']``, as DAC's eval-mode quantizer computes them."""
+        residual = latent
+        indices = []
+        for quantizer in self.model.quantizer.quantizers[:levels]:
+            quantized, _, _, level_indices, _ = quantizer(residual)
+            indices.append(level_indices)
+            residual = residual - quantized
+        return torch.stack(indices, dim=1)
+
+    def _check_code_values(self, codes: torch.Tensor) -> None:
+        self.check_codes(codes)
+        if codes.numel() and (int(codes.min()) < 0 or int(codes.max()) >= self.cardinality):
+            raise ValueError(
+                f"{type(self).__name__}.decode got codes from {int(codes.min())} to {int(codes.max())}; "
+                f"this codec's codebooks have entries 0 to {self.cardinality - 1}"
+            )
+
+    def _channel_latents(self, codes: torch.Tensor) -> torch.Tensor:
+        """``[B, C, D, T']`` from interleaved codes; a channel left without a level gets zeros."""
+        batch, _, frames = codes.shape
+        latents = []
+        for channel in range(self._channels):
+            levels = codes[:, channel::self._channels]
+            if levels.shape[1]:
+                latents.append(self.model.quantizer.from_codes(levels)[0])
+            else:
+                latents.append(torch.zeros(batch, self.model.latent_dim, frames,
+                                           dtype=self._dtype, device=codes.device))
+        return torch.stack(latents, dim=1)
+
+    def _decode_span(self, latent: torch.Tensor, span) -> torch.Tensor:
+        """The samples of frames ``[span.start, span.stop)``, zero-padded where the decoder stops short."""
+        audio = self.model.decoder(latent[..., span.context_start:span.context_stop])
+        first = (span.start - span.context_start) * self.hop
+        last = (span.stop - span.context_start) * self.hop
+        audio = audio[..., first:last]
+        return F.pad(audio, (0, last - first - audio.shape[-1]))
