@@ -16,28 +16,18 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 import torch
 
+from . import synthetic
 from .api import get_registry, load_codec
 from .compression import CompressionModel
 from .errors import UnknownNameError
 
 
 def synthetic_audio(channels: int, length: int, sample_rate: int, batch: int = 1, seed: int = 0) -> torch.Tensor:
-    """Deterministic ``[batch, channels, length]`` audio: a few tones, a sweep and some noise, peak 0.5."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(length) / sample_rate
-    items = []
-    for _ in range(batch * channels):
-        f0, f1 = rng.uniform(80, 600), rng.uniform(1000, 4000)
-        sweep = np.sin(2 * np.pi * (f0 * t + (f1 - f0) * t ** 2 / (2 * max(t[-1], 1e-9))))
-        tone = np.sin(2 * np.pi * rng.uniform(100, 1000) * t + rng.uniform(0, np.pi))
-        items.append(sweep + 0.5 * tone + 0.1 * rng.standard_normal(length))
-    audio = np.stack(items).reshape(batch, channels, length)
-    audio *= 0.5 / np.abs(audio).max()
-    return torch.from_numpy(audio.astype(np.float32))
+    """Deterministic ``[batch, channels, length]`` audio as a tensor (see ``codecreg.synthetic``)."""
+    return torch.from_numpy(synthetic.synthetic_audio(channels, length, sample_rate, batch, seed))
 
 
 class CompressionModelContract:

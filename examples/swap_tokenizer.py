@@ -11,8 +11,10 @@ tokenizer that does not fit, before any token is produced.
 
 import argparse
 
+import torch
+
 import codecreg
-from codecreg.testing import synthetic_audio
+from codecreg.synthetic import synthetic_audio
 
 CONFIG = {"tokenizer": "//pretrained/debug_compression_model",
           "lm": {"card": 400, "n_q": 4, "frame_rate": 25.0}}
@@ -31,7 +33,7 @@ def main() -> None:
         codecreg.check_compatible(codec, cardinality=args.card, num_codebooks=args.n_q, frame_rate=args.frame_rate)
     except codecreg.IncompatibleCodecError as error:
         raise SystemExit(f"cannot swap in {args.tokenizer!r}: {error}")
-    audio = synthetic_audio(codec.channels, 2 * codec.sample_rate, codec.sample_rate)
+    audio = torch.from_numpy(synthetic_audio(codec.channels, 2 * codec.sample_rate, codec.sample_rate))
     codes, _ = codec.encode(audio)
     print(f"{codec.name}: 2 s of audio -> {codes.shape[1]} streams x {codes.shape[2]} tokens "
           f"(vocabulary {codec.cardinality}, {codec.bitrate:.3g} kbps); first tokens {codes[0, :, :6].tolist()}")

@@ -23,8 +23,8 @@ def run_demo(args: argparse.Namespace) -> int:
     import torch
 
     from ..api import load_codec
-    from ..audio_write import audio_write
-    from ..testing import test_signal
+    from ..audio_writing import audio_write
+    from ..synthetic import synthetic_audio
 
     torch.manual_seed(0)
     start = time.perf_counter()
@@ -33,7 +33,7 @@ def run_demo(args: argparse.Namespace) -> int:
           f"{codec.num_codebooks}x{codec.cardinality} codebooks, {codec.bitrate:.3g} kbps "
           f"(built in {time.perf_counter() - start:.2f} s)")
     length = int(args.seconds * codec.sample_rate)
-    audio = test_signal(codec.channels, length, codec.sample_rate)
+    audio = torch.from_numpy(synthetic_audio(codec.channels, length, codec.sample_rate))
 
     start = time.perf_counter()
     codes, scale = codec.encode(audio)
