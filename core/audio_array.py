@@ -65,3 +65,15 @@ def peak_of(wav: np.ndarray, what: str = "wav") -> float:
             "Find where they come from, or replace them (np.nan_to_num) before writing."
         )
     return peak
+
+
+def interleaved(wav: np.ndarray) -> np.ndarray:
+    """``wav [C, T]`` as little-endian float32 frames ``[T, C]``, the layout encoders read.
+
+    Copied channel by channel: a few times faster than ``ascontiguousarray(wav.T)``,
+    whose strided copy dominated the cost of writing a long file.
+    """
+    frames = np.empty((wav.shape[1], wav.shape[0]), dtype="<f4")
+    for channel, samples in enumerate(wav):
+        frames[:, channel] = samples
+    return frames

@@ -15,7 +15,7 @@ from typing import Any
 from .atomic_file import atomic_write_path
 from .audio_array import as_float_audio
 from .normalization import check_strategy, normalize_audio
-from .writer import FORMAT_SAMPLE_RATES, SAMPLE_FORMATS
+from .writer import FORMAT_MAX_CHANNELS, FORMAT_SAMPLE_RATES, SAMPLE_FORMATS
 from .writer_choice import check_format, choose_writer
 
 
@@ -51,6 +51,7 @@ def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
         _check_bitrate("ogg_rate", ogg_rate)
     strategy = check_strategy(strategy)
     audio = as_float_audio(wav)
+    _check_channels_for_format(format, audio.shape[0])
     writer = choose_writer(format, backend)
     audio = normalize_audio(audio, normalize, strategy, peak_clip_headroom_db, rms_headroom_db,
                             loudness_headroom_db, loudness_compressor, log_clipping=log_clipping,
@@ -80,6 +81,13 @@ def _check_rate_for_format(format: str, sample_rate: int) -> None:
     if rates is not None and sample_rate not in rates:
         raise ValueError(f"{format} cannot store {sample_rate} Hz audio (its rates: {', '.join(map(str, rates))}); "
                          "resample first, e.g. with codecreg.convert_audio, or write flac/ogg/wav")
+
+
+def _check_channels_for_format(format: str, channels: int) -> None:
+    limit = FORMAT_MAX_CHANNELS.get(format)
+    if limit is not None and channels > limit:
+        raise ValueError(f"{format} holds at most {limit} channels, got {channels}; mix down first "
+                         f"(codecreg.convert_audio(wav, sr, sr, {limit})) or write wav, flac or ogg")
 
 
 def _checked_sample_format(format: str, sample_format: str | None) -> str | None:

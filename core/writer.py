@@ -11,6 +11,8 @@ from typing import Any
 SAMPLE_FORMATS = {"wav": ("s16", "s24", "f32"), "flac": ("s16", "s24")}
 #: Formats that only store some sample rates (an MP3 encoder would silently resample others).
 FORMAT_SAMPLE_RATES = {"mp3": (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)}
+#: Formats with a channel limit that an encoder would meet by silently downmixing (ffmpeg does for mp3).
+FORMAT_MAX_CHANNELS = {"mp3": 2}
 
 
 class AudioWriter(abc.ABC):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from codecreg.audio_array import interleaved
 from codecreg.errors import CodecregError, MissingDependencyError
 from codecreg.writer import AudioWriter
 
@@ -21,7 +22,6 @@ from .binary import encoders, locate_ffmpeg
 #: The encoder each format needs; a format is offered only when the binary has it.
 FORMAT_ENCODERS = {"wav": "pcm_s16le", "mp3": "libmp3lame", "ogg": "libvorbis", "flac": "flac"}
 _WAV_CODECS = {"s16": "pcm_s16le", "s24": "pcm_s24le", "f32": "pcm_f32le"}
-_PIPE_SIZE = 1 << 20  # fewer wake-ups than the 64 KiB default while ffmpeg reads the samples
 
 
 class FFmpegError(CodecregError, RuntimeError):
@@ -61,14 +61,11 @@ class FFmpegWriter(AudioWriter):
         command = [self.binary, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
                    "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
                    *output_flags(format, mp3_rate, ogg_rate, sample_format), str(path)]
-        frames = np.ascontiguousarray(wav.T, dtype="<f4")
+        frames = interleaved(wav)
         with tempfile.TemporaryFile() as stderr:
             process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr)
             try:
-                _enlarge_pipe(process.stdin)
-                with contextlib.suppress(BrokenPipeError):  # ffmpeg stopped early: its exit code and stderr say why
-                    process.stdin.write(memoryview(frames).cast("B"))
-                    process.stdin.close()
+                _feed(process.stdin, memoryview(frames).cast("B"))
                 code = process.wait()
             finally:
                 if process.poll() is None:
@@ -79,6 +76,15 @@ class FFmpegWriter(AudioWriter):
                 message = stderr.read().decode("utf-8", "replace").strip()
                 raise FFmpegError(f"ffmpeg failed writing {format} ({channels} ch, {sample_rate} Hz), exit code "
                                   f"{code}:\n{message[-2000:] or '(no error text)'}\ncommand: {' '.join(command)}")
+
+
+def _feed(stdin, data: memoryview) -> None:
+    """Write all samples to ffmpeg; if it stopped early, its exit code and error text say why."""
+    with contextlib.suppress(BrokenPipeError):
+        try:
+            stdin.write(data)
+        finally:
+            stdin.close()
 
 
 def output_flags(format: str, mp3_rate: int, ogg_rate: int | None, sample_format: str | None) -> list[str]:
@@ -94,13 +100,6 @@ def output_flags(format: str, mp3_rate: int, ogg_rate: int | None, sample_format
             return ["-c:a", "flac", "-sample_fmt", "s32", "-bits_per_raw_sample", "24", "-f", "flac"]
         return ["-c:a", "flac", "-sample_fmt", "s16", "-f", "flac"]
     raise ValueError(f"the ffmpeg writer does not write {format!r}; it writes {', '.join(FORMAT_ENCODERS)}")
-
-
-def _enlarge_pipe(pipe) -> None:
-    with contextlib.suppress(ImportError, AttributeError, OSError):  # Linux-only; the default size works too
-        import fcntl
-
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
 
 
 def build(binary: str | None = None) -> FFmpegWriter:

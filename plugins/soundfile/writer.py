@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from codecreg.audio_array import interleaved
+from codecreg.errors import CodecregError
 from codecreg.writer import AudioWriter
 
 # format -> (libsndfile container, {sample_format: subtype}); None keys the lossy formats' only subtype.
@@ -58,6 +60,10 @@ def mp3_compression_level(kbps: int, sample_rate: int) -> float:
     return min(1.0, max(0.0, (high - kbps - 0.5) / (high - low)))
 
 
+class SoundfileWriteError(CodecregError, RuntimeError):
+    """libsndfile refused to write; the message carries its own error text."""
+
+
 class SoundfileWriter(AudioWriter):
     """Writes through ``soundfile.SoundFile`` in this process: no subprocess, no pipe."""
 
@@ -79,9 +85,14 @@ class SoundfileWriter(AudioWriter):
         settings = {}
         if format == "mp3":
             settings = {"compression_level": mp3_compression_level(mp3_rate, sample_rate), "bitrate_mode": "CONSTANT"}
-        with soundfile.SoundFile(path, "w", samplerate=sample_rate, channels=wav.shape[0], format=container,
-                                 subtype=subtype, **settings) as output:
-            output.write(np.ascontiguousarray(wav.T))
+        try:
+            with soundfile.SoundFile(path, "w", samplerate=sample_rate, channels=wav.shape[0], format=container,
+                                     subtype=subtype, **settings) as output:
+                output.write(interleaved(wav))
+        except soundfile.LibsndfileError as error:
+            raise SoundfileWriteError(
+                f"libsndfile {soundfile.__libsndfile_version__} could not write {format} ({subtype}, "
+                f"{wav.shape[0]} ch, {sample_rate} Hz): {error.error_string}") from error
 
 
 def build() -> SoundfileWriter:

@@ -1,0 +1,55 @@
+"""Atomic writes: a temporary file beside the target, renamed into place only when complete."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from codecreg.atomic_file import atomic_write_path
+from codecreg.audio_writing import audio_write
+from writers.helpers import files_in, make_signal, read_with_soundfile
+
+
+def test_the_temporary_file_is_hidden_beside_the_target_and_renamed_on_success(tmp_path):
+    target = tmp_path / "take.wav"
+    with atomic_write_path(target) as temporary:
+        assert temporary.parent == tmp_path and temporary.name.startswith(".take.wav.")
+        assert temporary.exists() and not target.exists()
+        temporary.write_bytes(b"new")
+    assert target.read_bytes() == b"new"
+    assert files_in(tmp_path) == {"take.wav"}
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("encoder crashed"), KeyboardInterrupt()])
+def test_a_failure_removes_the_temporary_file_and_keeps_the_old_one(tmp_path, failure):
+    target = tmp_path / "take.wav"
+    target.write_bytes(b"old")
+    with pytest.raises(type(failure)):
+        with atomic_write_path(target) as temporary:
+            temporary.write_bytes(b"half of the n")
+            raise failure
+    assert target.read_bytes() == b"old"
+    assert files_in(tmp_path) == {"take.wav"}
+
+
+def test_new_files_get_the_umask_permissions_not_private_ones(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = audio_write(tmp_path / "clip", make_signal(1, 0.1, 16000), 16000)
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("backend", ["ffmpeg", "soundfile"])
+def test_overwriting_replaces_the_file_in_one_step(tmp_path, backend):
+    """A reader holding the old file keeps reading the old content: the new one arrived by rename."""
+    first = audio_write(tmp_path / "clip", make_signal(1, 0.2, 16000, seed=1), 16000, backend=backend)
+    with open(first, "rb") as reader:
+        old_bytes = first.read_bytes()
+        second = audio_write(tmp_path / "clip", make_signal(1, 0.3, 16000, seed=2), 16000, backend=backend)
+        assert reader.read() == old_bytes
+    assert second == first
+    assert read_with_soundfile(second)[0].shape == (1, 4800)
+    assert files_in(tmp_path) == {"clip.wav"}
