@@ -14,6 +14,8 @@ import numpy as np
 from .results import ComparisonTable
 
 DYNAMIC_RANGE_DB = 90.0
+#: a spectrogram is averaged down to at most this many (frequency, time) cells: what the picture can show
+MAX_PIXELS = (160, 900)
 
 
 def rate_distortion_plot(table: ComparisonTable, path: Path) -> Path:
@@ -36,6 +38,7 @@ def rate_distortion_plot(table: ComparisonTable, path: Path) -> Path:
                               fontsize=8, color=line.get_color())
         if rates and min(rates) > 0 and max(rates) / min(rates) > 20:
             axes.set_xscale("log")
+        axes.margins(x=0.12, y=0.12)  # room for the labels at the ends
         axes.set_xlabel("bitrate (kbps)")
         axes.set_ylabel(metric.label)
         axes.grid(True, alpha=0.3)
@@ -50,28 +53,29 @@ def spectrogram_plot(title: str, tracks: Sequence[tuple[str, np.ndarray, int]], 
     """Stacked spectrograms of ``(label, wav [C, T], sample_rate)`` tracks on one colour scale (the first's peak)."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(10, 0.4 + 1.7 * len(tracks)), layout="constrained")
+    rows = len(tracks)
+    height = 0.9 + 1.5 * rows
+    figure = Figure(figsize=(10, height))
+    figure.subplots_adjust(left=0.07, right=0.9, top=1 - 0.5 / height, bottom=0.45 / height, hspace=0.35)
     top = max(rate for _, _, rate in tracks) / 2000.0
     peak_db = None
-    image = None
     for index, (label, wav, sample_rate) in enumerate(tracks):
-        axes = figure.add_subplot(len(tracks), 1, index + 1)
+        axes = figure.add_subplot(rows, 1, index + 1)
         mono = np.asarray(wav, dtype=np.float64).mean(axis=0)
-        spectrum = _power_db(mono, _window_for(sample_rate))
+        spectrum = _pooled(_power_db(mono, _window_for(sample_rate)), MAX_PIXELS)
         peak_db = spectrum.max() if peak_db is None else peak_db
-        seconds = mono.size / sample_rate
-        image = axes.imshow(spectrum, origin="lower", aspect="auto", cmap="magma",
-                            extent=(0, seconds, 0, sample_rate / 2000.0),
-                            vmin=peak_db - DYNAMIC_RANGE_DB, vmax=peak_db, interpolation="nearest")
+        image = axes.imshow(spectrum, origin="lower", aspect="auto", cmap="magma", interpolation="nearest",
+                            extent=(0, mono.size / sample_rate, 0, sample_rate / 2000.0),
+                            vmin=peak_db - DYNAMIC_RANGE_DB, vmax=peak_db)
+        axes.set_facecolor("#e4e4e4")  # above this track's Nyquist frequency: no signal
         axes.set_ylim(0, top)
         axes.set_ylabel("kHz")
         axes.set_title(label, fontsize=9, loc="left")
-        if index < len(tracks) - 1:
+        if index < rows - 1:
             axes.tick_params(labelbottom=False)
     figure.axes[-1].set_xlabel("time (s)")
-    if image is not None:
-        figure.colorbar(image, ax=figure.axes, label="dB", shrink=0.8, pad=0.01)
-    figure.suptitle(title)
+    figure.colorbar(image, cax=figure.add_axes((0.92, 0.45 / height, 0.015, 1 - 0.95 / height)), label="dB")
+    figure.suptitle(title, y=1 - 0.12 / height, fontsize=11)
     figure.savefig(path, dpi=90)
     return path
 
@@ -88,3 +92,16 @@ def _power_db(mono: np.ndarray, window: int) -> np.ndarray:
     frames = np.lib.stride_tricks.sliding_window_view(padded, window)[::hop]
     spectrum = np.abs(np.fft.rfft(frames * np.hanning(window), axis=-1)) ** 2
     return 10.0 * np.log10(spectrum.T + 1e-12)
+
+
+def _pooled(spectrum: np.ndarray, limits: tuple[int, int]) -> np.ndarray:
+    """``spectrum`` averaged over blocks of bins and frames so that it has at most ``limits`` cells."""
+    for axis, limit in enumerate(limits):
+        factor = -(-spectrum.shape[axis] // limit)
+        if factor > 1:
+            size = spectrum.shape[axis] // factor * factor
+            trimmed = np.take(spectrum, np.arange(size), axis=axis)
+            shape = list(trimmed.shape)
+            shape[axis:axis + 1] = [size // factor, factor]
+            spectrum = trimmed.reshape(shape).mean(axis=axis + 1)
+    return spectrum

@@ -20,6 +20,7 @@ def encode_file(path: str | Path, codec: Any, output: str | Path, device: Any = 
     audio = torch.from_numpy(np.ascontiguousarray(wav, dtype=np.float32))[None].to(device)
     with torch.no_grad():
         codes, scale = codec.encode(audio)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
     return save_codes(output, codes, codec, audio.shape[-1], scale)
 
 

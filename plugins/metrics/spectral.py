@@ -42,6 +42,32 @@ def mel_filters(sample_rate: int, n_fft: int, n_mels: int, fmin: float = 0.0, fm
     return weights * (2.0 / (mel_edges[2:] - mel_edges[:-2]))[:, None]
 
 
+def mel_project(magnitude: np.ndarray, sample_rate: int, n_mels: int) -> np.ndarray:
+    """``magnitude [..., bins] @ mel_filters(...).T``, summing only the filters' nonzero weights.
+
+    Each bin feeds at most two triangular filters, so this is a few times the
+    spectrogram's size in work, and it avoids BLAS, whose threads cost more than
+    they save on matrices this small.
+    """
+    mel_index, bin_index, weights, starts, nonempty = _sparse_filters(
+        sample_rate, 2 * (magnitude.shape[-1] - 1), n_mels)
+    products = magnitude[..., bin_index] * weights
+    result = np.zeros(magnitude.shape[:-1] + (n_mels,))
+    result[..., nonempty] = np.add.reduceat(products, starts, axis=-1)
+    return result
+
+
+@functools.lru_cache(maxsize=64)
+def _sparse_filters(sample_rate: int, n_fft: int, n_mels: int) -> tuple[np.ndarray, ...]:
+    """The nonzero weights of ``mel_filters`` in mel order, and where each nonempty filter starts."""
+    filters = mel_filters(sample_rate, n_fft, n_mels)
+    mel_index, bin_index = np.nonzero(filters)
+    counts = np.bincount(mel_index, minlength=n_mels)
+    nonempty = counts > 0
+    starts = (np.cumsum(counts) - counts)[nonempty]
+    return mel_index, bin_index, filters[mel_index, bin_index], starts, nonempty
+
+
 _F_SP = 200.0 / 3  # Hz per mel below 1 kHz (Slaney)
 _MIN_LOG_HZ = 1000.0
 _MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from .spectral import mel_filters, stft_magnitude
+from .spectral import mel_project, stft_magnitude
 
 CLAMP = 1e-5
 MEL_WINDOWS = (32, 64, 128, 256, 512, 1024, 2048)
@@ -24,8 +24,7 @@ def mel_distance(reference: np.ndarray, estimate: np.ndarray, sample_rate: int) 
     _check_shapes(reference, estimate)
     total = 0.0
     for window, bands in zip(MEL_WINDOWS, MEL_BANDS):
-        filters = mel_filters(sample_rate, window, bands).T
-        mels = [np.log10(np.maximum(stft_magnitude(x, window, window // 4) @ filters, CLAMP))
+        mels = [np.log10(np.maximum(mel_project(stft_magnitude(x, window, window // 4), sample_rate, bands), CLAMP))
                 for x in (reference, estimate)]
         total += float(np.mean(np.abs(mels[1] - mels[0])))
     return total
@@ -54,3 +53,4 @@ def _check_shapes(reference: np.ndarray, estimate: np.ndarray) -> None:
     if np.shape(reference) != np.shape(estimate):
         raise ValueError(f"spectral distances need signals of equal shape, got {np.shape(reference)} "
                          f"and {np.shape(estimate)}")
+

@@ -1,0 +1,213 @@
+"""codecreg.compare and `codecreg compare`: the numbers, the files, determinism and metric plugins."""
+
+import csv
+import json
+import math
+import re
+from importlib.metadata import EntryPoint, entry_points
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.image import imread
+
+import codecreg
+from codecreg.cli.main import main
+from codecreg.comparison import family_name, setting_name, split_codec_names
+from codecreg.discovery import discover
+from codecreg.results import TIMING_COLUMNS
+
+from .conftest import clip, write_clip
+
+SETTINGS = ["debug?num_codebooks=2", "debug?num_codebooks=4"]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("inputs")
+    write_clip(folder / "speech.wav", 1, 1.2, 32000, seed=1)
+    write_clip(folder / "music.wav", 2, 0.8, 44100, seed=2)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory, inputs):
+    out = tmp_path_factory.mktemp("study")
+    table = codecreg.compare(["debug"], [inputs], num_codebooks=[2, 4, 5], out=out, show_progress=False)
+    return table, out
+
+
+def test_one_row_per_setting_and_per_input(study):
+    table, _ = study
+    assert table.settings == SETTINGS
+    assert [(r["codec"], r["input"]) for r in table.per_input] == [(s, i) for s in SETTINGS for i in ("music", "speech")]
+    assert [(c["codec"], c["codebook"]) for c in table.codebooks] == [(s, k) for s, n in zip(SETTINGS, (2, 4))
+                                                                      for k in range(n)]
+    assert table.warnings == ["debug has 4 codebooks: num_codebooks=5 skipped"]
+
+
+def test_bitrate_and_token_rate(study):
+    table, _ = study
+    for row in table:
+        k = row["num_codebooks"]
+        assert row["bitrate_kbps"] == pytest.approx(k * math.log2(400) * 25 / 1000)
+        assert row["tokens_per_s"] == k * 25
+        assert row["encode_rtf"] > 0 and row["decode_rtf"] > 0
+
+
+def test_codebook_usage_is_within_bounds(study):
+    table, _ = study
+    for usage in table.codebooks:
+        assert 0 < usage["utilization"] <= 1
+        assert 1 <= usage["perplexity"] <= 400
+    for row in table:
+        assert 0 < row["utilization"] <= 1
+
+
+def test_metrics_are_finite_means_over_inputs(study):
+    table, _ = study
+    assert [m.name for m in table.metrics] == ["si_sdr", "mel_distance", "stft_distance"]
+    for row in table:
+        scores = [r for r in table.per_input if r["codec"] == row["codec"]]
+        for metric in ("si_sdr", "mel_distance", "stft_distance"):
+            assert math.isfinite(row[metric])
+            assert row[metric] == pytest.approx(np.mean([r[metric] for r in scores]))
+        assert row["mel_distance"] > 0 and row["stft_distance"] > 0
+
+
+def test_metrics_score_the_written_reconstruction_against_the_converted_input(study, inputs):
+    """Recompute one row by hand: convert, encode, decode, align, score."""
+    from codecreg_metrics.si_sdr import si_sdr
+
+    table, out = study
+    row = table.per_input[0]
+    assert (row["codec"], row["input"]) == ("debug?num_codebooks=2", "music")
+    codec = codecreg.load_codec("debug?num_codebooks=2")
+    wav, rate = codecreg.audio_read(inputs / "music.wav")
+    reference = codecreg.convert_audio(wav, rate, 32000, 1)
+    decoded = codec.decode(*codec.encode(torch.from_numpy(reference)[None]), length=reference.shape[-1])[0].numpy()
+    written, written_rate = codecreg.audio_read(out / "audio" / "music" / "debug_num_codebooks-2.wav")
+    assert written_rate == 32000 and written.shape == decoded.shape
+    np.testing.assert_allclose(written, np.clip(decoded, -1, 1), atol=1.5 / 32768)
+    delay = round(row["delay_ms"] * 32000 / 1000)
+    aligned = (reference[:, : reference.shape[-1] - delay], decoded[:, delay:]) if delay >= 0 else (
+        reference[:, -delay:], decoded[:, :delay])
+    assert row["si_sdr"] == pytest.approx(si_sdr(*aligned))
+
+
+def test_numbers_are_deterministic(study, inputs):
+    first, _ = study
+    second = codecreg.compare("debug", [inputs], num_codebooks=[2, 4], show_progress=False)
+    for a, b in zip(first.per_input + first.rows, second.per_input + second.rows):
+        assert {k: v for k, v in a.items() if k not in TIMING_COLUMNS} == {
+            k: v for k, v in b.items() if k not in TIMING_COLUMNS}
+    assert first.codebooks == second.codebooks
+
+
+def test_tables_are_written_as_csv_json_and_markdown(study):
+    table, out = study
+    with open(out / "summary.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["codec"] for r in rows] == SETTINGS
+    assert [float(r["si_sdr"]) for r in rows] == table.column("si_sdr")
+    with open(out / "codebooks.csv", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 6
+    data = json.loads((out / "results.json").read_text())
+    assert data["summary"] == table.rows and data["per_input"] == table.per_input and data["seed"] == 0
+    assert [i["name"] for i in data["inputs"]] == ["music", "speech"]
+    markdown = (out / "results.md").read_text()
+    assert all(f"`{s}`" in markdown for s in SETTINGS)
+    assert markdown.count("\n|") == 3  # header, rule, two rows: one table
+
+
+@pytest.mark.parametrize("name", ["rate_distortion.png", "spectrograms/music.png", "spectrograms/speech.png"])
+def test_pictures_are_drawn(study, name):
+    _, out = study
+    image = imread(out / name)
+    assert image.shape[0] > 300 and image.shape[1] > 600
+    assert image[..., :3].std() > 0.05  # not blank
+
+
+def test_page_links_only_files_inside_the_study_folder(study):
+    _, out = study
+    page = (out / "index.html").read_text()
+    sources = re.findall(r'src="([^"]+)"', page)
+    assert len([s for s in sources if s.endswith(".wav")]) == 2 * (1 + len(SETTINGS))
+    for source in sources:
+        assert not re.match(r"^[a-z]+:", source) and (out / source).is_file(), source
+    assert "<script" not in page and "http" not in page
+
+
+# names ------------------------------------------------------------------------
+def test_codec_lists_split_between_names_not_inside_options():
+    assert split_codec_names("debug?num_codebooks=2,channels=2, dac_44khz,,hf:org/x@v1?bw=6") == [
+        "debug?num_codebooks=2,channels=2", "dac_44khz", "hf:org/x@v1?bw=6"]
+
+
+def test_setting_names_are_loadable_names():
+    assert setting_name("debug?channels=2,bandwidth=1", 2) == "debug?channels=2,num_codebooks=2"
+    assert family_name("debug?n_q=2,channels=2") == "debug?channels=2"
+    assert codecreg.load_codec(setting_name("debug?channels=2", 3)).num_codebooks == 3
+
+
+# inputs -----------------------------------------------------------------------
+def test_an_unreadable_input_is_reported_and_the_rest_are_compared(tmp_path):
+    write_clip(tmp_path / "good.wav", 1, 0.5, 32000)
+    (tmp_path / "broken.wav").write_bytes(b"RIFF but not really")
+    (tmp_path / "notes.txt").write_text("not audio")
+    table = codecreg.compare(["debug"], [tmp_path], show_progress=False)
+    assert [i["name"] for i in table.inputs] == ["good"]
+    assert any("broken.wav" in w for w in table.warnings) and any("notes.txt" in w for w in table.warnings)
+
+
+def test_in_memory_inputs_and_unknown_codecs():
+    table = codecreg.compare("debug", [("a b", clip(1, 0.3, 16000), 16000)], show_progress=False)
+    assert table.inputs[0]["name"] == "a_b" and table["debug"]["num_codebooks"] == 4
+    with pytest.raises(codecreg.UnknownNameError, match="Did you mean 'debug'"):
+        codecreg.compare("debugg", [("a", clip(1, 0.3, 16000), 16000)])
+
+
+# third-party metrics ------------------------------------------------------------
+@pytest.fixture
+def with_metric_plugin():
+    points = [*entry_points(group="codecreg"),
+              EntryPoint(name="fake_metrics", value="study.fake_metric_plugin", group="codecreg")]
+    codecreg.reset_registry(discover(points, strict=True))
+    yield
+    codecreg.reset_registry(None)
+
+
+def test_metric_plugins_add_columns_and_a_failing_metric_costs_only_its_column(with_metric_plugin, tmp_path):
+    table = codecreg.compare(["debug?num_codebooks=1"], [("x", clip(1, 0.5, 32000), 32000)], out=tmp_path,
+                             show_progress=False)
+    names = [m.name for m in table.metrics]
+    assert set(names) == {"si_sdr", "mel_distance", "stft_distance", "always_fails", "peak_ratio"}
+    assert "peak_ratio" in table.columns
+    row = table[0]
+    assert row["peak_ratio"] > 0 and math.isfinite(row["si_sdr"]) and math.isnan(row["always_fails"])
+    assert any("always_fails failed for debug?num_codebooks=1 on x: RuntimeError" in w for w in table.warnings)
+    assert json.loads((tmp_path / "results.json").read_text())["summary"][0]["always_fails"] is None
+    assert "peak_ratio" in (tmp_path / "index.html").read_text()
+
+
+def test_chosen_metrics_only(with_metric_plugin):
+    table = codecreg.compare("debug", [("x", clip(1, 0.3, 32000), 32000)], metrics=["peak_ratio"],
+                             show_progress=False)
+    assert [m.name for m in table.metrics] == ["peak_ratio"] and "si_sdr" not in table[0]
+
+
+# command line -------------------------------------------------------------------
+def test_cli_compare_writes_the_report(tmp_path, inputs, capsys):
+    out = tmp_path / "report"
+    status = main(["compare", "--codecs", "debug?num_codebooks=1,channels=1,debug", str(inputs / "speech.wav"),
+                   "--out", str(out), "--metrics", "si_sdr"])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "`debug?channels=1,num_codebooks=1`" in printed and "`debug`" in printed
+    assert (out / "index.html").is_file() and (out / "audio" / "speech" / "debug.wav").is_file()
+
+
+def test_cli_compare_bad_codebook_list(tmp_path, inputs, capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--codecs", "debug", "--num-codebooks", "1,two", str(inputs), "--out", str(tmp_path)])
+    assert "whole numbers" in capsys.readouterr().err
