@@ -14,21 +14,23 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("input", help="the audio file to read")
     parser.add_argument("-o", "--output", required=True, metavar="OUTPUT_STEM",
                         help="output path without suffix; a known suffix (out.mp3) also sets --format")
-    parser.add_argument("--format", help="wav, mp3, ogg, flac (default: OUTPUT's suffix, else wav)")
-    parser.add_argument("--strategy", default="peak", help="peak, rms, loudness, clip or none (default: peak)")
+    parser.add_argument("--format", metavar="FORMAT", help="wav, mp3, ogg, flac (default: OUTPUT's suffix, else wav)")
+    parser.add_argument("--strategy", default="peak", metavar="NAME", help="peak, rms, loudness, clip or none (default: peak)")
     parser.add_argument("--no-normalize", dest="normalize", action="store_false",
                         help="keep the level; only scale down what would clip")
-    parser.add_argument("--peak-clip-headroom-db", type=float, default=1.0, help="(default: 1)")
-    parser.add_argument("--rms-headroom-db", type=float, default=18.0, help="(default: 18)")
-    parser.add_argument("--loudness-headroom-db", type=float, default=14.0,
+    parser.add_argument("--peak-clip-headroom-db", type=float, default=1.0, metavar="DB",
+                        help="peak below 0 dBFS for peak and clip (default: 1)")
+    parser.add_argument("--rms-headroom-db", type=float, default=18.0, metavar="DB",
+                        help="RMS below 0 dBFS for rms (default: 18)")
+    parser.add_argument("--loudness-headroom-db", type=float, default=14.0, metavar="DB",
                         help="target -N LUFS for --strategy loudness (default: 14)")
     parser.add_argument("--loudness-compressor", action="store_true", help="tanh soft clipping after loudness gain")
-    parser.add_argument("--mp3-rate", type=int, default=320, help="mp3 kbps (default: 320)")
-    parser.add_argument("--ogg-rate", type=int, help="ogg kbps (default: the encoder's choice)")
-    parser.add_argument("--sample-format", help="wav: s16, s24, f32; flac: s16, s24 (default: s16)")
-    parser.add_argument("--backend", help="writer name, e.g. ffmpeg or soundfile (default: first available)")
-    parser.add_argument("--sample-rate", type=int, help="resample to this rate first (soxr)")
-    parser.add_argument("--channels", type=int, help="mix to mono (1) or repeat mono to N channels first")
+    parser.add_argument("--mp3-rate", type=int, default=320, metavar="KBPS", help="mp3 kbps (default: 320)")
+    parser.add_argument("--ogg-rate", type=int, metavar="KBPS", help="ogg kbps (default: the encoder's choice)")
+    parser.add_argument("--sample-format", metavar="FMT", help="wav: s16, s24, f32; flac: s16, s24 (default: s16)")
+    parser.add_argument("--backend", metavar="NAME", help="writer name, e.g. ffmpeg or soundfile (default: first available)")
+    parser.add_argument("--sample-rate", type=int, metavar="HZ", help="resample to this rate first (soxr)")
+    parser.add_argument("--channels", type=int, metavar="N", help="mix to mono (1) or repeat mono to N channels first")
     parser.set_defaults(run=run_write)
 
 

@@ -146,8 +146,8 @@ def test_no_ffmpeg_anywhere_is_a_clear_error_and_backend_none_falls_back(existin
     result = subprocess.run([sys.executable, "-c", NO_FFMPEG_SCRIPT, str(existing.parent)], env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert ("ERROR: writer 'ffmpeg' cannot run here: no ffmpeg found: CODECREG_FFMPEG is not set, there is no ffmpeg on the PATH, and "
-            "imageio-ffmpeg is not installed") in result.stdout
+    assert ("ERROR: writer 'ffmpeg' cannot run here: no ffmpeg found: CODECREG_FFMPEG is not set, "
+            "there is no ffmpeg on the PATH, and imageio-ffmpeg is not installed") in result.stdout
     assert "writer 'ffmpeg' skipped for mp3: no ffmpeg found" in result.stderr
     assert "writing mp3 with writer 'soundfile'" in result.stderr
     assert f"WROTE: {existing.parent}/fallback.mp3" in result.stdout
