@@ -26,10 +26,20 @@ def check_compatible(codec: Any, *, cardinality: int | None = None, num_codebook
         have = getattr(codec, key)
         same = math.isclose(have, want, rel_tol=1e-6) if key == "frame_rate" else have == want
         if not same:
-            problems.append(f"{key}: the model expects {want}, the codec has {have}")
+            problems.append(_codebooks_problem(codec, want) if key == "num_codebooks"
+                            else f"{key}: the model expects {want}, the codec has {have}")
     if problems:
         name = getattr(codec, "name", "") or type(codec).__name__
         raise IncompatibleCodecError(
             f"codec {name!r} does not fit: " + "; ".join(problems)
-            + ". Pick a codec whose `codecreg info` matches, or set num_codebooks in its name (?num_codebooks=N)."
+            + ". Pick a codec whose `codecreg info` matches."
         )
+
+
+def _codebooks_problem(codec: Any, want: int) -> str:
+    """A codebook count is the one mismatch a name can fix, when the codec has enough codebooks."""
+    total = getattr(codec, "total_codebooks", None)
+    if total is not None and want > total:
+        return f"num_codebooks: the model expects {want}, the codec has only {total} codebooks"
+    return (f"num_codebooks: the model expects {want}, the codec has {codec.num_codebooks} "
+            f"(add '?num_codebooks={want}' to its name, or call set_num_codebooks({want}))")

@@ -62,7 +62,7 @@ DAC_CONFIGS: dict[int, dict] = {
                 decoder_hidden_size=1536, n_codebooks=12, codebook_size=1024, codebook_dim=8),
 }
 
-_TINY_ENCODEC = dict(num_filters=4, hidden_size=16, codebook_dim=16, num_lstm_layers=1)
+_TINY_ENCODEC = dict(num_filters=4, hidden_size=64, codebook_dim=64, num_lstm_layers=1)
 _TINY_DAC = dict(encoder_hidden_size=4, decoder_hidden_size=32)
 #: seconds of test signal whose latent frames seed the codebooks
 SEED_SECONDS = 1.0
@@ -133,8 +133,10 @@ def _seed_signal(channels: int, sample_rate: int, hop: int, seed: int) -> torch.
 
 
 def _rows_like(frames: torch.Tensor, rows: int, generator: torch.Generator) -> torch.Tensor:
-    """``rows`` vectors drawn from ``frames`` [N, D] with replacement, each jittered by a quarter
-    of the frames' spread, so that no residual becomes exactly zero in the next layer."""
+    """``rows`` vectors drawn from ``frames`` [N, D] with replacement, each jittered by the frames'
+    spread: a few seconds of signal give fewer frames than a codebook has rows, and without the
+    jitter the residuals of those frames vanish after a few layers while other signals' do not,
+    leaving the deeper codebooks degenerate for them."""
     picks = torch.randint(frames.shape[0], (rows,), generator=generator)
     spread = frames.std(dim=0, keepdim=True)
-    return frames[picks] + 0.25 * spread * torch.randn(rows, frames.shape[1], generator=generator)
+    return frames[picks] + spread * torch.randn(rows, frames.shape[1], generator=generator)
