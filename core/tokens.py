@@ -116,12 +116,12 @@ def save_codes(path: str | os.PathLike, codes: Any, codec: Any, length: int, sca
         "num_codebooks": str(codes.shape[1]),
         "length": str(int(length)),
     }
-    from safetensors.numpy import save_file
+    from safetensors.numpy import save
 
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
     try:
-        save_file(tensors, str(partial), metadata=metadata)
+        partial.write_bytes(save(tensors, metadata=metadata))  # a file the user's umask governs
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

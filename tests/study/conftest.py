@@ -23,3 +23,20 @@ def write_clip(path: Path, channels: int, seconds: float, sample_rate: int, seed
     """A wav file holding ``clip(...)``, written without level changes."""
     return codecreg.audio_write(path.with_suffix(""), clip(channels, seconds, sample_rate, seed), sample_rate,
                                 strategy="none")
+
+
+@pytest.fixture(scope="session")
+def study_inputs(tmp_path_factory) -> Path:
+    """A folder with a mono 32 kHz clip and a stereo 44.1 kHz one."""
+    folder = tmp_path_factory.mktemp("inputs")
+    write_clip(folder / "speech.wav", 1, 1.2, 32000, seed=1)
+    write_clip(folder / "music.wav", 2, 0.8, 44100, seed=2)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def study(tmp_path_factory, study_inputs):
+    """The debug codec at 2 and 4 codebooks (5 is skipped) on ``study_inputs``: ``(table, report folder)``."""
+    out = tmp_path_factory.mktemp("study")
+    table = codecreg.compare(["debug"], [study_inputs], num_codebooks=[2, 4, 5], out=out, show_progress=False)
+    return table, out

@@ -81,3 +81,11 @@ def test_unknown_codec_fails_before_any_file(tmp_path, folder, capsys):
     assert main(["encode", str(folder), "--codec", "debugg", "-o", str(tmp_path / "x")]) == 2
     assert "Did you mean 'debug'" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_inputs_that_would_overwrite_each_other_are_refused_before_any_work(tmp_path, capsys):
+    first = write_clip(tmp_path / "a" / "x.wav", 1, 0.2, 32000)
+    second = write_clip(tmp_path / "b" / "x.wav", 1, 0.2, 32000)
+    assert main(["encode", str(first), str(second), "--codec", "debug", "-o", str(tmp_path / "out")]) == 2
+    assert "would both be written to" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

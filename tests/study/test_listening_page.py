@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import codecreg
-
-from .conftest import write_clip
 from .headless_chromium import Chromium, find_chromium
 
 CHROMIUM = find_chromium()
@@ -33,26 +30,17 @@ def media_states(browser: Chromium, timeout: float = 20.0) -> list[dict]:
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
-def study(tmp_path_factory) -> Path:
-    inputs = tmp_path_factory.mktemp("inputs")
-    write_clip(inputs / "voice.wav", 1, 1.5, 32000, seed=1)
-    write_clip(inputs / "band.wav", 2, 1.0, 44100, seed=2)
-    out = tmp_path_factory.mktemp("study")
-    codecreg.compare(["debug"], [inputs], num_codebooks=[1, 4], out=out, show_progress=False)
-    return out
-
-
 def test_every_player_loads_and_the_console_stays_clean(study):
+    _, out = study
     with Chromium(CHROMIUM) as browser:
-        browser.open(study / "index.html")
+        browser.open(out / "index.html")
         states = media_states(browser)
         images = browser.evaluate(IMAGE_STATE)
         errors = browser.console_errors()
         shot = browser.screenshot(ARTIFACTS / "listening_page.png")
 
     assert len(states) == 2 * 3  # two inputs: the original and two settings each
-    seconds = {"voice": 1.5, "band": 1.0}
+    seconds = {"speech": 1.2, "music": 0.8}
     for state in states:
         assert state["error"] is None and state["ready"] >= 1, state
         assert state["duration"] == pytest.approx(seconds[state["src"].split("/")[1]], abs=0.01), state
@@ -63,12 +51,13 @@ def test_every_player_loads_and_the_console_stays_clean(study):
 
 def test_the_check_sees_a_broken_player(study):
     """The same check on a page with a missing file fails, so the test above can fail."""
-    broken = study / "broken.html"
-    broken.write_text((study / "index.html").read_text().replace("original.wav", "missing.wav", 1))
+    _, out = study
+    broken = out / "broken.html"
+    broken.write_text((out / "index.html").read_text().replace("original.wav", "missing.wav", 1))
     with Chromium(CHROMIUM) as browser:
         browser.open(broken)
         states = media_states(browser)
         errors = browser.console_errors()
     failed = [s for s in states if s["error"]]
-    assert [s["src"] for s in failed] == ["audio/band/missing.wav"]
+    assert [s["src"] for s in failed] == ["audio/music/missing.wav"]
     assert errors and "missing.wav" in " ".join(errors)
