@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import os
 import pickle
+import re
 from typing import Any
 
 import dac
@@ -57,13 +58,18 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, 
     try:
         content = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
-        reason = str(error).splitlines()[-2:]
         raise CheckpointError(
             f"refused to load {path}: it holds objects other than tensors and plain data, and unpickling "
-            f"them could run code ({' '.join(reason).strip()}). A genuine DAC checkpoint holds only "
+            f"them could run code ({_unpickler_reason(error)}). A genuine DAC checkpoint holds only "
             "weights and keyword arguments."
         ) from None
     return _model_kwargs(path, content), _state_dict(path, content)
+
+
+def _unpickler_reason(error: pickle.UnpicklingError) -> str:
+    """The one sentence of torch's long message that says what was refused."""
+    match = re.search(r"WeightsUnpickler error: (.*?\.)(?: |$)", str(error), flags=re.MULTILINE)
+    return match.group(1) if match else str(error).strip().splitlines()[-1]
 
 
 def _model_kwargs(path: str, content: Any) -> dict[str, Any]:

@@ -1,0 +1,239 @@
+"""The DAC codec against the ``dac`` package, on small seeded models with the published geometry.
+
+The oracle is the package itself: ``dac.DAC.load`` of the same file, in eval mode,
+``model.encode(model.preprocess(x))`` and ``model.decode(quantizer.from_codes(codes))``.
+"""
+
+import math
+
+import dac
+import pytest
+import torch
+
+import codecreg
+from codecreg.testing import CompressionModelContract, synthetic_audio
+
+NAMES = ("dac_44khz", "dac_24khz", "dac_16khz")  # dac_44khz_16kbps: test_real_models.py
+
+
+def package_model(path) -> dac.DAC:
+    return dac.DAC.load(str(path)).eval()
+
+
+@torch.no_grad()
+def package_codes(model: dac.DAC, audio: torch.Tensor, n_quantizers: int | None = None) -> torch.Tensor:
+    return model.encode(model.preprocess(audio, model.sample_rate), n_quantizers)[1]
+
+
+@torch.no_grad()
+def package_audio(model: dac.DAC, codes: torch.Tensor) -> torch.Tensor:
+    return model.decode(model.quantizer.from_codes(codes)[0])
+
+
+# the contract kit ---------------------------------------------------------------------------
+class SmallDacContract(CompressionModelContract):
+    duration = 0.313  # not a whole number of frames at 44.1, 24 or 16 kHz
+    name = ""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def codec(cls, load_by_name):
+        return load_by_name(cls.name)
+
+
+class TestDac44Contract(SmallDacContract):
+    name = "dac_44khz"
+
+
+class TestDac24Contract(SmallDacContract):
+    name = "dac_24khz"
+
+
+class TestDac16Contract(SmallDacContract):
+    name = "dac_16khz"
+
+
+class TestDacStereoContract(SmallDacContract):
+    name = "dac_44khz?channels=2"
+
+
+# parity with the package ----------------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_codes_and_audio_equal_the_package(name, load_by_name, dac_checkpoint):
+    codec = load_by_name(name)
+    reference = package_model(dac_checkpoint(name))
+    audio = synthetic_audio(1, int(0.25 * codec.sample_rate), codec.sample_rate, batch=2)
+    codes, scale = codec.encode(audio)
+    expected = package_codes(reference, audio)
+    assert scale is None and codes.dtype == torch.int64
+    assert torch.equal(codes, expected)
+    assert all(len(torch.unique(codes[0, k])) > 5 for k in range(codes.shape[1])), "codes barely vary"
+    full, package_full = codec.decode(codes), package_audio(reference, codes)
+    assert full.shape[-1] == codes.shape[-1] * codec.hop  # the 16/24 kHz decoders stop 8 samples short
+    assert torch.equal(full[..., :package_full.shape[-1]], package_full)
+    assert not full[..., package_full.shape[-1]:].any()
+    assert torch.equal(codec.decode(codes, length=audio.shape[-1]), full[..., :audio.shape[-1]])
+
+
+@pytest.mark.parametrize("prefix", ["", "dac:"])
+def test_a_path_loads_the_same_codec_as_the_name(prefix, load_by_name, dac_checkpoint):
+    audio = synthetic_audio(1, 5000, 16000)
+    by_path = codecreg.load_codec(f"{prefix}{dac_checkpoint('dac_16khz')}")
+    assert torch.equal(by_path.encode(audio)[0], load_by_name("dac_16khz").encode(audio)[0])
+
+
+def test_num_codebooks_option_gives_k_4_and_its_bitrate(load_by_name, dac_checkpoint):
+    codec = load_by_name("dac_44khz?num_codebooks=4")
+    assert codec.num_codebooks == 4 and codec.total_codebooks == 9
+    assert codec.bitrate == pytest.approx(4 * 10 * 44100 / 512 / 1000)  # 3.45 kbps
+    audio = synthetic_audio(1, 20000, 44100)
+    codes, _ = codec.encode(audio)
+    assert codes.shape == (1, 4, math.ceil(20000 / 512))
+    assert torch.equal(codes, package_codes(package_model(dac_checkpoint("dac_44khz")), audio, n_quantizers=4))
+
+
+def test_codebook_count_holds_in_train_mode_where_the_package_ignores_it(load_by_name, dac_checkpoint):
+    codec = load_by_name("dac_16khz?num_codebooks=3")
+    audio = synthetic_audio(1, 8000, 16000)
+    expected, _ = codec.encode(audio)
+    codec.train()
+    try:
+        assert torch.equal(codec.encode(audio)[0], expected)
+    finally:
+        codec.eval()
+    reference = package_model(dac_checkpoint("dac_16khz")).train()
+    assert package_codes(reference, audio, n_quantizers=3).shape[1] == 12  # the trap the codec avoids
+
+
+def test_decoding_fewer_codebooks_equals_the_package(load_by_name, dac_checkpoint):
+    codec = load_by_name("dac_24khz")
+    codes, _ = codec.encode(synthetic_audio(1, 6000, 24000))
+    reference = package_model(dac_checkpoint("dac_24khz"))
+    torch.testing.assert_close(codec.decode(codes[:, :5], length=6000),
+                               package_audio(reference, codes[:, :5])[..., :6000], rtol=0, atol=0)
+
+
+# lengths --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["dac_44khz", "dac_16khz"])
+def test_decode_returns_exact_lengths(name, load_by_name):
+    codec = load_by_name(name)
+    for length in (1, codec.hop - 1, codec.hop, codec.hop + 1, 5 * codec.hop - 3):
+        codes, _ = codec.encode(synthetic_audio(1, length, codec.sample_rate))
+        assert codes.shape[-1] == math.ceil(length / codec.hop)
+        assert codec.decode(codes, length=length).shape == (1, 1, length)
+        assert codec.decode(codes).shape == (1, 1, codes.shape[-1] * codec.hop)
+
+
+def test_decode_refuses_a_length_beyond_the_codes(load_by_name):
+    codec = load_by_name("dac_16khz")
+    codes, _ = codec.encode(synthetic_audio(1, 1000, 16000))
+    with pytest.raises(ValueError, match="outside what 4 frames cover"):
+        codec.decode(codes, length=4 * 320 + 1)
+
+
+def test_decode_refuses_codes_outside_the_codebooks(load_by_name):
+    codec = load_by_name("dac_16khz")
+    with pytest.raises(ValueError, match="entries 0 to 1023"):
+        codec.decode(torch.full((1, 2, 3), 1024))
+
+
+# stereo ---------------------------------------------------------------------------------------
+def test_stereo_codes_interleave_the_package_codes_of_each_channel(load_by_name, dac_checkpoint):
+    codec = load_by_name("dac_44khz?channels=2")
+    reference = package_model(dac_checkpoint("dac_44khz"))
+    audio = synthetic_audio(2, 12000, 44100, batch=2)
+    codes, _ = codec.encode(audio)
+    left, right = package_codes(reference, audio[:, :1]), package_codes(reference, audio[:, 1:])
+    assert codes.shape == (2, 18, math.ceil(12000 / 512))
+    assert torch.equal(codes[:, 0::2], left) and torch.equal(codes[:, 1::2], right)
+    assert codec.bitrate == pytest.approx(2 * codec_info_bitrate("dac_44khz"))
+
+    decoded = codec.decode(codes, length=12000)
+    # the decoder runs on a batch of 4 mono items here, of 2 there: float rounding may differ
+    torch.testing.assert_close(decoded[:, :1], package_audio(reference, left)[..., :12000], rtol=0, atol=1e-6)
+    torch.testing.assert_close(decoded[:, 1:], package_audio(reference, right)[..., :12000], rtol=0, atol=1e-6)
+
+
+def test_stereo_num_codebooks_keeps_the_coarsest_levels_of_both_channels(load_by_name):
+    full = load_by_name("dac_44khz?channels=2")
+    audio = synthetic_audio(2, 8000, 44100)
+    all_codes, _ = full.encode(audio)
+    for rows in (4, 5, 1):
+        codec = load_by_name(f"dac_44khz?channels=2,num_codebooks={rows}")
+        codes, _ = codec.encode(audio)
+        assert torch.equal(codes, all_codes[:, :rows])
+        assert codec.bitrate == pytest.approx(rows * 10 * 44100 / 512 / 1000)
+        assert codec.decode(codes, length=8000).shape == (1, 2, 8000)
+    # one row: the right channel has no level and decodes from a zero latent
+    torch.testing.assert_close(codec.decode_latent(all_codes[:, :1])[:, 64:], torch.zeros(1, 64, 16))
+
+
+def test_mono_audio_to_a_stereo_codec_is_refused(load_by_name):
+    with pytest.raises(ValueError, match="2-channel codec but got 1 channel"):
+        load_by_name("dac_44khz?channels=2").encode(torch.zeros(1, 1, 1000))
+
+
+@pytest.mark.parametrize("option, message", [
+    ("channels=0", "channels must be a whole number"),
+    ("channels=two", "channels must be a whole number"),
+    ("chunk_seconds=-1", "chunk_seconds must be a number of seconds"),
+    ("chunk_seconds=inf", "chunk_seconds must be a number of seconds"),
+])
+def test_bad_options_are_refused(option, message, dac_checkpoint):
+    with pytest.raises(codecreg.InvalidNameError, match=message):
+        codecreg.load_codec(f"{dac_checkpoint('dac_16khz')}?{option}")
+
+
+# batches --------------------------------------------------------------------------------------
+def test_a_zero_padded_item_keeps_its_codes_except_the_last_frames(load_by_name):
+    """Batching items of different lengths means zero-padding the short ones: only frames within
+    the encoder's context of the item's end can change."""
+    codec = load_by_name("dac_24khz")
+    short = synthetic_audio(1, 9000, 24000)
+    alone, _ = codec.encode(short)
+    padded, _ = codec.encode(torch.nn.functional.pad(short, (0, 7000)))
+    kept = alone.shape[-1] - codec.encoder_context
+    assert torch.equal(padded[..., :kept], alone[..., :kept])
+
+
+# long input -----------------------------------------------------------------------------------
+def test_chunked_codes_and_audio_equal_one_pass_and_passes_stay_short(dac_checkpoint):
+    path = dac_checkpoint("dac_16khz")
+    whole = codecreg.load_codec(f"{path}?chunk_seconds=0")
+    chunked = codecreg.load_codec(f"{path}?chunk_seconds=0.5")
+    assert chunked.chunk_frames == 25 and whole.chunk_frames is None
+    audio = synthetic_audio(1, int(2.2 * 16000), 16000)
+
+    passes = {"encoder": [], "decoder": []}
+    hooks = [getattr(chunked.model, part).register_forward_pre_hook(
+        lambda module, args, part=part: passes[part].append(args[0].shape[-1])) for part in passes]
+    try:
+        codes, _ = chunked.encode(audio)
+        decoded = chunked.decode(codes, length=audio.shape[-1])
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+    expected, _ = whole.encode(audio)
+    assert torch.equal(codes, expected)
+    torch.testing.assert_close(decoded, whole.decode(expected, length=audio.shape[-1]), rtol=0, atol=1e-6)
+    frames = expected.shape[-1]
+    assert len(passes["encoder"]) == len(passes["decoder"]) == math.ceil(frames / 25)
+    assert max(passes["encoder"]) <= (25 + 2 * chunked.encoder_context) * chunked.hop
+    assert max(passes["decoder"]) <= 25 + 2 * chunked.decoder_context
+
+
+def test_chunks_without_context_change_codes_near_their_edges(load_by_name):
+    """Why the context is there: encoding pieces separately changes codes next to every cut."""
+    codec = load_by_name("dac_16khz")
+    audio = synthetic_audio(1, 16000 * 2, 16000)
+    whole, _ = codec.encode(audio)
+    cut = 40 * codec.hop
+    pieces = torch.cat([codec.encode(audio[..., :cut])[0], codec.encode(audio[..., cut:])[0]], dim=-1)
+    differing = (pieces != whole).any(dim=1)[0].nonzero().flatten()
+    assert len(differing) > 0
+    assert differing.min() >= 40 - codec.encoder_context and differing.max() < 40 + codec.encoder_context
+
+
+def codec_info_bitrate(name: str) -> float:
+    return codecreg.codec_info(name).bitrate()
