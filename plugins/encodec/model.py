@@ -1,0 +1,152 @@
+"""The EnCodec codec behind codecreg's ``CompressionModel`` contract.
+
+Shapes: audio ``[B, C, T]``; codes ``[B, K, T']`` int64. For a renormalized
+model ``encode`` also returns the scale, ``[B, S]``: one column per segment
+(S = 1 for a model without segments). A segmented model (48 kHz) concatenates
+the codes of its segments along time, so ``T'`` is the sum of the segments'
+frames: a full 1 s segment gives 150 frames, and consecutive segments overlap by
+1 % of a second of audio.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from codecreg import CompressionModel
+
+from .config import EncodecConfig
+from .quantization import ResidualVectorQuantizer
+from .seanet import SEANetDecoder, SEANetEncoder
+from .segments import frames_split, linear_overlap_add, segment_frames
+
+
+class EncodecCodec(CompressionModel, nn.Module):
+    """SEANet encoder, residual vector quantizer and SEANet decoder, inference only."""
+
+    def __init__(self, config: EncodecConfig):
+        nn.Module.__init__(self)
+        self.config = config
+        self.encoder = SEANetEncoder(config)
+        self.decoder = SEANetDecoder(config)
+        self.quantizer = ResidualVectorQuantizer(config.num_codebooks, config.codebook_size, config.dimension)
+        self._num_codebooks = config.num_codebooks
+        self.eval()
+
+    # contract: metadata ---------------------------------------------------
+    @property
+    def channels(self) -> int:
+        return self.config.channels
+
+    @property
+    def sample_rate(self) -> int:
+        return self.config.sample_rate
+
+    @property
+    def frame_rate(self) -> float:
+        return self.config.frame_rate
+
+    @property
+    def cardinality(self) -> int:
+        return self.config.codebook_size
+
+    @property
+    def num_codebooks(self) -> int:
+        return self._num_codebooks
+
+    @property
+    def total_codebooks(self) -> int:
+        return self.config.num_codebooks
+
+    def set_num_codebooks(self, n: int) -> None:
+        self._num_codebooks = self.check_num_codebooks(n)
+
+    # contract: coding -----------------------------------------------------
+    @torch.no_grad()
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        self.check_audio(x)
+        codes, scales = [], []
+        for segment in self._segments(x):
+            segment, scale = self._normalize(segment)
+            codes.append(self.quantizer.encode(self.encoder(segment), self._num_codebooks))
+            scales.append(scale)
+        scale = torch.cat(scales, dim=1) if self.config.renormalize else None
+        return torch.cat(codes, dim=-1), scale
+
+    @torch.no_grad()
+    def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
+        self.check_codes(codes)
+        return self.quantizer.decode(codes)
+
+    @torch.no_grad()
+    def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
+               length: int | None = None) -> torch.Tensor:
+        """Audio ``[B, C, T]`` for ``codes``: ``T = length`` when given, else every sample the
+        frames cover (``T' * hop`` without segments; up to the end of the last segment with)."""
+        self.check_codes(codes)
+        scale = self._check_scale(codes, scale)
+        if self.config.segment is None:
+            audio = self._decode_segment(codes, scale)
+        else:
+            parts = torch.split(codes, self._frames_per_segment(codes, scale, length), dim=-1)
+            decoded = [self._decode_segment(part, None if scale is None else scale[:, s: s + 1])
+                       for s, part in enumerate(parts)]
+            audio = linear_overlap_add(decoded, self.config.segment_stride)
+        return audio if length is None else self._trim(audio, length)
+
+    # internals ------------------------------------------------------------
+    def _segments(self, x: torch.Tensor) -> list[torch.Tensor]:
+        if self.config.segment is None:
+            return [x]
+        size, stride = self.config.segment_length, self.config.segment_stride
+        return [x[..., offset: offset + size] for offset in range(0, x.shape[-1], stride)]
+
+    def _normalize(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Divide by the RMS of the mono mix (+1e-8), as the encodec package does, when the model asks."""
+        if not self.config.renormalize:
+            return x, None
+        volume = x.mean(dim=1, keepdim=True).pow(2).mean(dim=2, keepdim=True).sqrt()
+        scale = 1e-8 + volume
+        return x / scale, scale.view(-1, 1)
+
+    def _decode_segment(self, codes: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor:
+        audio = self.decoder(self.quantizer.decode(codes))
+        return audio if scale is None else audio * scale.view(-1, 1, 1)
+
+    def _frames_per_segment(self, codes: torch.Tensor, scale: torch.Tensor | None,
+                            length: int | None) -> list[int]:
+        size, stride, hop = self.config.segment_length, self.config.segment_stride, self.config.hop_length
+        if length is not None:
+            frames = segment_frames(length, size, stride, hop)
+            if sum(frames) != codes.shape[-1]:
+                raise ValueError(f"{type(self).__name__}.decode: {length} samples encode to {sum(frames)} "
+                                 f"frames, but the codes have {codes.shape[-1]}; pass the length of the "
+                                 "audio these codes came from")
+            return frames
+        if scale is not None:
+            return frames_split(codes.shape[-1], scale.shape[1], size, stride, hop)
+        full = math.ceil(size / hop)
+        return [full] * (codes.shape[-1] // full) + ([codes.shape[-1] % full] if codes.shape[-1] % full else [])
+
+    def _check_scale(self, codes: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor | None:
+        if scale is None:
+            return None
+        if not self.config.renormalize:
+            raise ValueError(f"{type(self).__name__} does not renormalize its input: decode it with scale=None")
+        scale = torch.as_tensor(scale, device=codes.device)
+        if scale.dim() == 1:
+            scale = scale[:, None]
+        if scale.dim() != 2 or scale.shape[0] != codes.shape[0]:
+            raise ValueError(f"{type(self).__name__}.decode expects scale shaped [batch, segments] as "
+                             f"encode returns it, got {tuple(scale.shape)} for {codes.shape[0]} item(s)")
+        return scale
+
+    def _trim(self, audio: torch.Tensor, length: int) -> torch.Tensor:
+        if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+            raise ValueError(f"{type(self).__name__}.decode: length must be a positive int, got {length!r}")
+        if length > audio.shape[-1]:
+            raise ValueError(f"{type(self).__name__}.decode: asked for {length} samples but these codes "
+                             f"cover {audio.shape[-1]}; pass the length of the audio that was encoded")
+        return audio[..., :length]

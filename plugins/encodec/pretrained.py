@@ -1,0 +1,24 @@
+"""Factories of the registered names: the published models, in transformers layout on the Hub."""
+
+from __future__ import annotations
+
+from .hub import load_from_hub
+from .model import EncodecCodec
+
+HUB_REPOS = {
+    "encodec_24khz": "facebook/encodec_24khz",
+    "encodec_32khz": "facebook/encodec_32khz",
+    "encodec_48khz": "facebook/encodec_48khz",
+}
+
+
+def encodec_24khz(device="cpu", revision: str | None = None) -> EncodecCodec:
+    return load_from_hub(HUB_REPOS["encodec_24khz"], revision, device)
+
+
+def encodec_32khz(device="cpu", revision: str | None = None) -> EncodecCodec:
+    return load_from_hub(HUB_REPOS["encodec_32khz"], revision, device)
+
+
+def encodec_48khz(device="cpu", revision: str | None = None) -> EncodecCodec:
+    return load_from_hub(HUB_REPOS["encodec_48khz"], revision, device)

@@ -1,0 +1,114 @@
+"""Putting a published state dict into our model: rename, fold weight norm, check.
+
+The three published layouts name the same tensors differently:
+
+===========================  ==========================================  ===================================
+ours                         encodec package / audiocraft                transformers
+===========================  ==========================================  ===================================
+encoder.layers.0.conv.weight encoder.model.0.conv.conv.weight_g/_v       encoder.layers.0.conv.parametriza-
+                                                                         tions.weight.original0/1 (or _g/_v)
+decoder.layers.3.conv.weight decoder.model.3.convtr.convtr.weight_g/_v   decoder.layers.3.conv...
+encoder.layers.0.norm.weight encoder.model.0.conv.norm.weight            encoder.layers.0.norm.weight
+quantizer.codebooks[k]       quantizer.vq.layers.k._codebook.embed       quantizer.layers.k.codebook.embed
+===========================  ==========================================  ===================================
+
+Weight normalization (``w = g * v / ||v||``) is computed here once, with the
+same function the reference modules call at every forward pass, so the folded
+weights are bit-identical to the ones they use.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+import torch
+
+from codecreg import CheckpointError
+
+from .config import EncodecConfig
+from .model import EncodecCodec
+
+_RENAMES = (
+    (re.compile(r"^(encoder|decoder)\.model\."), r"\1.layers."),
+    (re.compile(r"\.(conv|convtr)\.(conv|convtr)\."), ".conv."),
+    (re.compile(r"\.(conv|convtr)\.norm\."), ".norm."),
+    (re.compile(r"\.parametrizations\.weight\.original0$"), ".weight_g"),
+    (re.compile(r"\.parametrizations\.weight\.original1$"), ".weight_v"),
+)
+_CODEBOOK = re.compile(r"^quantizer\.(?:vq\.)?layers\.(\d+)\.(?:_codebook|codebook)\.(embed|inited|cluster_size|embed_avg)$")
+
+
+def to_our_layout(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Rename any published layout into ours, fold weight norm and stack the codebooks."""
+    renamed: dict[str, torch.Tensor] = {}
+    codebooks: dict[int, torch.Tensor] = {}
+    for key, tensor in state.items():
+        if not isinstance(tensor, torch.Tensor):
+            raise CheckpointError(f"EnCodec checkpoint entry {key!r} is a {type(tensor).__name__}, not a tensor")
+        match = _CODEBOOK.match(key)
+        if match:
+            if match.group(2) == "embed":
+                codebooks[int(match.group(1))] = tensor
+            continue  # training statistics
+        for pattern, replacement in _RENAMES:
+            key = pattern.sub(replacement, key)
+        renamed[key] = tensor
+    folded = _fold_weight_norm(renamed)
+    if codebooks:
+        if sorted(codebooks) != list(range(len(codebooks))):
+            raise CheckpointError(f"EnCodec checkpoint has codebooks {sorted(codebooks)}: some are missing")
+        folded["quantizer.codebooks"] = torch.stack([codebooks[k] for k in range(len(codebooks))])
+    return folded
+
+
+def _fold_weight_norm(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    folded = {}
+    for key, tensor in state.items():
+        if key.endswith(".weight_v"):
+            continue
+        if key.endswith(".weight_g"):
+            prefix = key[: -len("weight_g")]
+            direction = state.get(prefix + "weight_v")
+            if direction is None:
+                raise CheckpointError(f"EnCodec checkpoint has {key} but not {prefix}weight_v")
+            folded[prefix + "weight"] = torch._weight_norm(direction.float(), tensor.float(), 0)
+        else:
+            folded[key] = tensor
+    return folded
+
+
+def count_codebooks(state: Mapping[str, torch.Tensor]) -> int:
+    """Codebooks in a state dict of any published layout."""
+    return len({match.group(1) for key in state if (match := _CODEBOOK.match(key)) and match.group(2) == "embed"})
+
+
+def build_codec(config: EncodecConfig, state: Mapping[str, torch.Tensor], device="cpu",
+                source: str = "checkpoint") -> EncodecCodec:
+    """Our model for ``config`` holding ``state`` (any published layout), on ``device``, in eval mode."""
+    codec = EncodecCodec(config)
+    ours = {key: value.float() for key, value in to_our_layout(state).items()}
+    expected = codec.state_dict()
+    missing = sorted(set(expected) - set(ours))
+    unexpected = sorted(set(ours) - set(expected))
+    wrong = sorted(key for key in set(ours) & set(expected) if ours[key].shape != expected[key].shape)
+    if missing or unexpected or wrong:
+        details = "; ".join(part for part in (
+            _listing("missing", missing), _listing("unexpected", unexpected),
+            _listing("wrong shape", [f"{k} {tuple(ours[k].shape)} != {tuple(expected[k].shape)}" for k in wrong]),
+        ) if part)
+        raise CheckpointError(
+            f"{source} does not match the EnCodec architecture its configuration describes "
+            f"({config.sample_rate} Hz, {config.channels} channel(s), ratios {list(config.ratios)}, "
+            f"{config.n_filters} filters, {config.num_codebooks} codebooks): {details}"
+        )
+    codec.load_state_dict(ours)
+    codec.quantizer.refresh()
+    return codec.to(device).eval()
+
+
+def _listing(what: str, keys: list[str], limit: int = 4) -> str:
+    if not keys:
+        return ""
+    more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
+    return f"{what}: {', '.join(keys[:limit])}{more}"

@@ -1,0 +1,84 @@
+"""Our EnCodec against transformers' ``EncodecModel``, the same weights on both sides,
+saved in transformers layout and loaded by our own loader (from a folder and from
+an offline Hugging Face cache)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import codecreg
+from codecreg.testing import synthetic_audio
+from support.hf_cache import put_in_hf_cache
+
+
+def transformers_codes_and_audio(model, audio: torch.Tensor, bandwidth: float):
+    with torch.no_grad():
+        encoded = model.encode(audio, bandwidth=bandwidth)
+        decoded = model.decode(encoded.audio_codes, encoded.audio_scales).audio_values
+    return encoded.audio_codes[0], decoded
+
+
+def test_small_model_matches_transformers_from_a_folder(small_transformers):
+    model, folder = small_transformers
+    ours = codecreg.load_codec(str(folder))
+    audio = synthetic_audio(1, 8000 * 3 + 123, 8000, batch=2)
+    expected_codes, expected_audio = transformers_codes_and_audio(model, audio, 24.0)
+    codes, scale = ours.encode(audio)
+    assert scale is None
+    assert torch.equal(codes, expected_codes)
+    assert len(torch.unique(codes[:, 0])) > 10 and len(torch.unique(codes[:, -1])) > 10
+    decoded = ours.decode(codes)
+    assert decoded.shape == expected_audio.shape
+    assert (decoded - expected_audio).abs().max() <= 1e-5
+
+
+def test_small_model_loads_by_repo_id_from_an_offline_cache(small_transformers, hub_cache):
+    model, folder = small_transformers
+    put_in_hf_cache(folder, "facebook/encodec_32khz", cache_dir=hub_cache)
+    audio = synthetic_audio(1, 8000, 8000)
+    expected, _ = transformers_codes_and_audio(model, audio, 24.0)
+    for name in ("encodec_32khz", "facebook/encodec_32khz", "//pretrained/facebook/encodec_32khz"):
+        assert torch.equal(codecreg.load_codec(name).encode(audio)[0], expected), name
+
+
+def test_a_revision_is_looked_up_in_the_cache(small_transformers, hub_cache):
+    _, folder = small_transformers
+    put_in_hf_cache(folder, "facebook/encodec_24khz", revision="v1", cache_dir=hub_cache)
+    assert codecreg.load_codec("encodec_24khz?revision=v1").sample_rate == 8000
+    with pytest.raises(codecreg.CheckpointError, match="encodec_24khz@v2 is not in the Hugging Face cache"):
+        codecreg.load_codec("encodec_24khz?revision=v2")
+
+
+def test_a_model_neither_cached_nor_reachable_says_how_to_fix_it(hub_cache):
+    with pytest.raises(codecreg.CheckpointError) as error:
+        codecreg.load_codec("encodec_48khz")
+    message = str(error.value)
+    assert "facebook/encodec_48khz" in message and "HF_HUB_OFFLINE" in message
+    assert "HF_HOME" in message and "by its path" in message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fields_name, seconds", [("TRANSFORMERS_32KHZ", 10.0), ("TRANSFORMERS_24KHZ", 10.0)])
+def test_real_size_matches_transformers(refs, tmp_path, fields_name, seconds):
+    fields = getattr(refs, fields_name)
+    model = refs.transformers_model(fields)
+    model.save_pretrained(tmp_path)
+    ours = codecreg.load_codec(str(tmp_path))
+    rate = fields["sampling_rate"]
+    audio = synthetic_audio(1, int(seconds * rate) + 77, rate, seed=5)
+    bandwidths = fields["target_bandwidths"]
+
+    expected_codes, expected_audio = transformers_codes_and_audio(model, audio, bandwidths[-1])
+    codes, _ = ours.encode(audio)
+    assert codes.shape == expected_codes.shape and codes.shape[1] == ours.total_codebooks
+    assert torch.equal(codes, expected_codes)
+    for k in (0, codes.shape[1] - 1):
+        assert len(torch.unique(codes[0, k])) > 20, f"codebook {k} hardly varies: a degenerate test"
+    assert (ours.decode(codes) - expected_audio).abs().max() <= 1e-4
+
+    lowest = codecreg.load_codec(f"{tmp_path}?bandwidth={bandwidths[0]}")
+    low_codes, low_audio = transformers_codes_and_audio(model, audio, bandwidths[0])
+    codes = lowest.encode(audio)[0]
+    assert torch.equal(codes, low_codes)
+    assert (lowest.decode(codes) - low_audio).abs().max() <= 1e-4
