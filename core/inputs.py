@@ -60,7 +60,7 @@ def output_paths(files: list[InputFile], out_dir: Path, suffix: str) -> list[Pat
 
 
 def slug(text: str) -> str:
-    """A file-name-safe form of a codec setting or input name: ``debug?num_codebooks=2`` -> ``debug_num_codebooks-2``."""
+    """A file-name-safe form of a setting or input name: ``debug?num_codebooks=2`` -> ``debug_num_codebooks-2``."""
     text = text.replace("=", "-")
     text = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")
     return text or "unnamed"

@@ -8,7 +8,7 @@ from disk, can be zipped, or served as it is.
 from __future__ import annotations
 
 from html import escape
-from typing import Any, Callable
+from typing import Callable
 from urllib.parse import quote
 
 from .results import ComparisonTable, format_number
@@ -70,11 +70,10 @@ def render_page(table: ComparisonTable, audio_href: Callable[[str, str | None], 
 def _summary_table(table: ComparisonTable) -> str:
     headers = ["codec", "kbps", "tokens/s", "enc RTF", "dec RTF", "delay ms",
                *(escape(m.label) for m in table.metrics), "utilization", "perplexity"]
-    cells: list[list[Any]] = [
-        [f"<code>{escape(row['codec'])}</code>", format_number(row["bitrate_kbps"]), format_number(row["tokens_per_s"]),
-         format_number(row["encode_rtf"]), format_number(row["decode_rtf"]), format_number(row["delay_ms"]),
-         *(format_number(row[m.name]) for m in table.metrics), format_number(row["utilization"]), format_number(row["perplexity"])]
-        for row in table.rows]
+    keys = ["bitrate_kbps", "tokens_per_s", "encode_rtf", "decode_rtf", "delay_ms",
+            *(m.name for m in table.metrics), "utilization", "perplexity"]
+    cells = [[f"<code>{escape(row['codec'])}</code>", *(format_number(row[key]) for key in keys)]
+             for row in table.rows]
     head = "".join(f"<th>{h}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in cells)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

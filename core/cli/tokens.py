@@ -26,7 +26,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mp3-rate", type=int, default=320, help="mp3 bitrate in kbps (default: 320)")
     parser.add_argument("--ogg-rate", type=int, default=None, help="ogg bitrate in kbps (default: encoder's choice)")
     parser.add_argument("--sample-format", default=None, help="s16, s24 or f32 for wav and flac (default: s16)")
-    parser.add_argument("--backend", default=None, help="writer backend, e.g. ffmpeg or soundfile (default: first available)")
+    parser.add_argument("--backend", default=None,
+                        help="writer backend, e.g. ffmpeg or soundfile (default: the first available)")
     parser.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     parser.set_defaults(run=run_decode)
 

@@ -25,7 +25,8 @@ SETTINGS = ["debug?num_codebooks=2", "debug?num_codebooks=4"]
 def test_one_row_per_setting_and_per_input(study):
     table, _ = study
     assert table.settings == SETTINGS
-    assert [(r["codec"], r["input"]) for r in table.per_input] == [(s, i) for s in SETTINGS for i in ("music", "speech")]
+    assert [(r["codec"], r["input"]) for r in table.per_input] == [
+        (s, i) for s in SETTINGS for i in ("music", "speech")]
     assert [(c["codec"], c["codebook"]) for c in table.codebooks] == [(s, k) for s, n in zip(SETTINGS, (2, 4))
                                                                       for k in range(n)]
     assert table.warnings == ["debug has 4 codebooks: num_codebooks=5 skipped"]
