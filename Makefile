@@ -6,16 +6,21 @@ PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.codecreg-installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast
+.PHONY: demo test test-fast system-deps
 
 demo: $(STAMP)
 	$(VENV)/bin/codecreg demo --out out/demo
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) system-deps
 	$(PYTHON) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# Headless Chromium checks the listening page of `codecreg compare` (Debian's package; root only).
+system-deps:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "chromium not installed: the listening-page test will skip (apt-get install chromium)"
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
