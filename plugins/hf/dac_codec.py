@@ -37,7 +37,7 @@ class TransformersDac(CompressionModel, nn.Module):
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
         self.check_audio(x)
-        x = x.to(self._parameter().dtype)
+        x = x.to(self._parameter().device, self._parameter().dtype)
         x = nn.functional.pad(x, (0, -x.shape[-1] % self.hop))
         output = self.model.encode(x, n_quantizers=self._num_codebooks, return_dict=True)
         return output.audio_codes[:, : self._num_codebooks].long(), None

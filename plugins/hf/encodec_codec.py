@@ -45,7 +45,7 @@ class TransformersEncodec(CompressionModel, nn.Module):
         """Codes ``[B, K, T']``; the scale is ``[B, 1]`` (``[B, chunks]`` for a chunked model)
         when the model normalizes its input, else None."""
         self.check_audio(x)
-        x = x.to(self._parameter().dtype)
+        x = x.to(self._parameter().device, self._parameter().dtype)
         spans = self.chunks.sample_spans(x.shape[-1]) if self.chunks else [(0, x.shape[-1])]
         encoded = [self._encode_chunk(x[..., start:start + size]) for start, size in spans]
         codes = torch.cat([codes for codes, _ in encoded], dim=-1)

@@ -12,6 +12,8 @@ from typing import Callable
 import pytest
 import torch
 
+import codecreg
+from codecreg.compression import CompressionModel
 from support.hf_models import build_dac, build_encodec, cache_model
 
 BUILDERS: dict[str, Callable[[], torch.nn.Module]] = {
@@ -38,5 +40,22 @@ def hub_model() -> Callable[[str], torch.nn.Module]:
             built[repo_id] = BUILDERS[repo_id]()
             cache_model(built[repo_id], repo_id)
         return built[repo_id]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def hf_codec(hub_model) -> Callable[[str], CompressionModel]:
+    """``hf_codec("hf:<repo>[?options]")``: ``load_codec`` of a BUILDERS repo, once per session.
+
+    The codec is shared: a test that changes it (set_num_codebooks) restores it.
+    """
+    loaded: dict[str, CompressionModel] = {}
+
+    def get(name: str) -> CompressionModel:
+        if name not in loaded:
+            hub_model(codecreg.parse_name(name).target)
+            loaded[name] = codecreg.load_codec(name)
+        return loaded[name]
 
     return get

@@ -12,11 +12,8 @@ MUSICGEN_LM = dict(cardinality=2048, num_codebooks=4, sample_rate=32000, frame_r
 
 
 @pytest.fixture(scope="module")
-def load(hub_model):
-    def load(repo: str, options: str = ""):
-        hub_model(repo)
-        return codecreg.load_codec(f"hf:{repo}{options}")
-    return load
+def load(hf_codec):
+    return lambda repo, options="": hf_codec(f"hf:{repo}{options}")
 
 
 def test_the_codec_a_language_model_was_trained_on_fits(load):

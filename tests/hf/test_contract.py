@@ -7,7 +7,6 @@ import math
 
 import pytest
 
-import codecreg
 from codecreg.testing import CompressionModelContract
 
 
@@ -16,9 +15,8 @@ class HubContract(CompressionModelContract):
 
     @pytest.fixture(scope="class")
     @classmethod
-    def codec(cls, hub_model):
-        hub_model(cls.repo)
-        return codecreg.load_codec(f"hf:{cls.repo}")
+    def codec(cls, hf_codec):
+        return hf_codec(f"hf:{cls.repo}")
 
 
 class ChunkedHubContract(HubContract):
