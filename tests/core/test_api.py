@@ -34,6 +34,20 @@ def test_a_typo_names_the_closest_codec():
         codecreg.load_codec("debug_compresion_model")
 
 
+def test_the_issue_typo_names_encodec_32khz():
+    with pytest.raises(UnknownNameError, match="Did you mean 'encodec_32khz'"):
+        codecreg.load_codec("encodc_32khz")
+    with pytest.raises(UnknownNameError, match="Did you mean 'encodec_32khz'"):
+        codecreg.codec_info("encodc_32khz")
+
+
+def test_audiocraft_strings_resolve_to_registered_codecs():
+    assert codecreg.codec_info("facebook/encodec_32khz").name == "encodec_32khz"
+    assert codecreg.codec_info("//pretrained/facebook/encodec_32khz").name == "encodec_32khz"
+    for name in ("dac_44khz", "dac_24khz", "debug_compression_model"):
+        assert codecreg.codec_info(f"//pretrained/{name}").name == name
+
+
 def test_an_unregistered_repo_id_is_not_looked_up_on_the_network():
     with pytest.raises(UnknownNameError, match=r"name its source explicitly: 'hf:someone/some_codec'"):
         codecreg.load_codec("someone/some_codec")
