@@ -29,7 +29,7 @@ from torch.nn import functional as F
 
 from codecreg import CompressionModel
 
-from .chunking import decoder_context_frames, encoder_context_frames, plan_spans
+from .chunking import Span, decoder_context_frames, encoder_context_frames, plan_spans
 
 
 class DacCodec(CompressionModel, nn.Module):
@@ -58,11 +58,8 @@ class DacCodec(CompressionModel, nn.Module):
         levels = math.ceil(self._num_codebooks / channels)
         mono = x.reshape(batch * channels, 1, length).to(self._dtype)
         mono = F.pad(mono, (0, frames * self.hop - length))
-        codes = torch.cat([
-            self._quantize(self.model.encoder(mono[..., span.context_start * self.hop:span.context_stop * self.hop]),
-                           levels)[..., span.start - span.context_start:span.stop - span.context_start]
-            for span in plan_spans(frames, self.chunk_frames, self.encoder_context)
-        ], dim=-1)
+        codes = torch.cat([self._encode_span(mono, span, levels)
+                           for span in plan_spans(frames, self.chunk_frames, self.encoder_context)], dim=-1)
         interleaved = codes.reshape(batch, channels, levels, frames).transpose(1, 2)
         return interleaved.reshape(batch, levels * channels, frames)[:, :self._num_codebooks], None
 
@@ -84,11 +81,8 @@ class DacCodec(CompressionModel, nn.Module):
                 f"{type(self).__name__}.decode: length={length} is outside what {frames} frames cover "
                 f"(1 to {full_length} samples); pass the length of the audio that was encoded"
             )
-        latent = self._channel_latents(codes).reshape(batch * self._channels, -1, frames)
-        audio = torch.cat([
-            self._decode_span(latent, span)
-            for span in plan_spans(frames, self.chunk_frames, self.decoder_context)
-        ], dim=-1)
+        audio = torch.cat([self._decode_span(codes, span)
+                           for span in plan_spans(frames, self.chunk_frames, self.decoder_context)], dim=-1)
         audio = audio.reshape(batch, self._channels, full_length)
         return audio if length is None else audio[..., :length]
 
@@ -124,6 +118,11 @@ class DacCodec(CompressionModel, nn.Module):
     def _dtype(self) -> torch.dtype:
         return next(self.model.parameters()).dtype
 
+    def _encode_span(self, mono: torch.Tensor, span: Span, levels: int) -> torch.Tensor:
+        """Codes ``[N, levels, frames]`` of the frames ``span`` keeps, computed with its context."""
+        latent = self.model.encoder(mono[..., span.context_start * self.hop:span.context_stop * self.hop])
+        return self._quantize(latent, levels)[..., span.start - span.context_start:span.stop - span.context_start]
+
     def _quantize(self, latent: torch.Tensor, levels: int) -> torch.Tensor:
         """The first ``levels`` codebooks' indices, ``[N, levels, T']``, as DAC's eval-mode quantizer computes them."""
         residual = latent
@@ -155,9 +154,10 @@ class DacCodec(CompressionModel, nn.Module):
                                            dtype=self._dtype, device=codes.device))
         return torch.stack(latents, dim=1)
 
-    def _decode_span(self, latent: torch.Tensor, span) -> torch.Tensor:
-        """The samples of frames ``[span.start, span.stop)``, zero-padded where the decoder stops short."""
-        audio = self.model.decoder(latent[..., span.context_start:span.context_stop])
+    def _decode_span(self, codes: torch.Tensor, span: Span) -> torch.Tensor:
+        """``[B * C, 1, samples]`` of the frames ``span`` keeps, zero-padded where the decoder stops short."""
+        latent = self._channel_latents(codes[..., span.context_start:span.context_stop])
+        audio = self.model.decoder(latent.flatten(0, 1))
         first = (span.start - span.context_start) * self.hop
         last = (span.stop - span.context_start) * self.hop
         audio = audio[..., first:last]

@@ -1,8 +1,8 @@
 """Real-size DAC models (seeded random weights at the published configurations), slow tier.
 
 Each is saved in DAC's own format, loaded through the plugin by name (from the
-cache folder) and by path, and checked against the ``dac`` package's own loader
-and encoder on the same file.
+cache folder) and by path, and checked against the ``dac`` package's own loader,
+encoder and decoder on the same file.
 """
 
 import dac
@@ -25,10 +25,13 @@ def test_codes_equal_the_package_by_name_and_by_path(name, codebooks, load_by_na
     audio = synthetic_audio(1, int(0.6 * codec.sample_rate), codec.sample_rate, batch=2)
     with torch.no_grad():
         expected = reference.encode(reference.preprocess(audio, codec.sample_rate))[1]
+        expected_audio = reference.decode(reference.quantizer.from_codes(expected)[0])
     del reference
 
     codes, _ = codec.encode(audio)
     assert codes.shape[1] == codebooks and torch.equal(codes, expected)
+    decoded = codec.decode(codes)
+    assert torch.equal(decoded[..., :expected_audio.shape[-1]], expected_audio)
     assert all(len(torch.unique(codes[0, k])) > 10 for k in range(codebooks)), "codes barely vary"
     assert torch.equal(codecreg.load_codec(str(path)).encode(audio)[0], expected)
 
