@@ -21,6 +21,8 @@ from .config import EncodecConfig
 from .quantization import ResidualVectorQuantizer
 from .seanet import SEANetDecoder, SEANetEncoder
 from .segments import frames_split, linear_overlap_add, segment_frames
+from .time_major import decode as decode_time_major
+from .time_major import prepare_time_major
 
 
 class EncodecCodec(CompressionModel, nn.Module):
@@ -34,6 +36,12 @@ class EncodecCodec(CompressionModel, nn.Module):
         self.quantizer = ResidualVectorQuantizer(config.num_codebooks, config.codebook_size, config.dimension)
         self._num_codebooks = config.num_codebooks
         self.eval()
+
+    def refresh(self) -> None:
+        """Recompute what is derived from the weights (codebook norms, decoder matrices):
+        call after changing them."""
+        self.quantizer.refresh()
+        prepare_time_major(self.decoder)
 
     # contract: metadata ---------------------------------------------------
     @property
@@ -78,7 +86,7 @@ class EncodecCodec(CompressionModel, nn.Module):
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
         self.check_codes(codes)
-        return self.quantizer.decode(codes)
+        return self.quantizer.decode(codes).transpose(1, 2)
 
     @torch.no_grad()
     def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
@@ -112,7 +120,7 @@ class EncodecCodec(CompressionModel, nn.Module):
         return x / scale, scale.view(-1, 1)
 
     def _decode_segment(self, codes: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor:
-        audio = self.decoder(self.quantizer.decode(codes))
+        audio = decode_time_major(self.decoder, self.quantizer.decode(codes))
         return audio if scale is None else audio * scale.view(-1, 1, 1)
 
     def _frames_per_segment(self, codes: torch.Tensor, scale: torch.Tensor | None,

@@ -51,8 +51,8 @@ class ResidualVectorQuantizer(nn.Module):
         return torch.stack(codes, dim=1)
 
     def decode(self, codes: torch.Tensor) -> torch.Tensor:
-        """codes ``[B, K, T]`` -> the sum of their codebook entries ``[B, D, T]``."""
-        latent = torch.zeros((), device=codes.device)
-        for k in range(codes.shape[1]):
-            latent = latent + F.embedding(codes[:, k], self.codebooks[k]).permute(0, 2, 1)
+        """codes ``[B, K, T]`` -> the sum of their codebook entries, time-major ``[B, T, D]``."""
+        latent = F.embedding(codes[:, 0], self.codebooks[0])
+        for k in range(1, codes.shape[1]):
+            latent += F.embedding(codes[:, k], self.codebooks[k])
         return latent

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from .config import EncodecConfig
-from .layers import PaddedConv1d, ResidualBlock, SkipLSTM, TrimmedConvTranspose1d
+from .layers import PaddedConv1d, ResidualBlock, SkipLSTM, TrimmedConvTranspose1d, run_layers
 
 
 def _has_group_norm(config: EncodecConfig, disabled: bool) -> bool:
@@ -44,9 +44,7 @@ class SEANetEncoder(nn.Module):
         self.layers = nn.ModuleList(layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for layer in self.layers:
-            x = layer(x)
-        return x
+        return run_layers(self.layers, x)
 
 
 class SEANetDecoder(nn.Module):
@@ -76,6 +74,4 @@ class SEANetDecoder(nn.Module):
         self.layers = nn.ModuleList(layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        for layer in self.layers:
-            z = layer(z)
-        return z
+        return run_layers(self.layers, z)

@@ -103,7 +103,7 @@ def build_codec(config: EncodecConfig, state: Mapping[str, torch.Tensor], device
             f"{config.n_filters} filters, {config.num_codebooks} codebooks): {details}"
         )
     codec.load_state_dict(ours)
-    codec.quantizer.refresh()
+    codec.refresh()
     return codec.to(device).eval()
 
 
