@@ -1,0 +1,132 @@
+"""Time the hf plugin's encode and decode against bare transformers calls, in the same run.
+
+Models are real-size transformers EncodecModel / DacModel (seeded random weights at the
+published configurations, from tests/support/hf_models.py), saved with save_pretrained
+into a temporary offline Hub cache; the plugin loads them by repo id
+(``hf:facebook/encodec_32khz``), transformers' side uses the same weights. The bare calls
+are ``model.encode(x, bandwidth=<highest>)`` and ``model.decode(codes, scales, ...)`` for
+EnCodec, ``model.encode(padded x)`` and ``model.decode(audio_codes=codes)`` for DAC, under
+``torch.no_grad()``. Methods run interleaved, ``--repeats`` times each after a warm-up;
+the table shows medians and the plugin/transformers ratio. Codes must be equal.
+
+    .venv/bin/python benchmarks/bench_hf.py [--seconds 10] [--dac-seconds 3] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="bench-hf-home-")
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+import torch  # noqa: E402
+import transformers  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import codecreg  # noqa: E402
+from codecreg.testing import synthetic_audio  # noqa: E402
+from support.hf_models import build_dac, build_encodec, cache_model  # noqa: E402
+
+MODELS = {
+    "facebook/encodec_32khz": lambda: build_encodec("encodec_32khz"),
+    "facebook/encodec_48khz": lambda: build_encodec("encodec_48khz"),
+    "descript/dac_44khz": lambda: build_dac(44100),
+}
+
+
+def transformers_calls(model, audio: torch.Tensor):
+    """Bare encode and decode closures on transformers' model, as a user would call it."""
+    if model.config.model_type == "encodec":
+        bandwidth = max(model.config.target_bandwidths)
+
+        def encode():
+            return model.encode(audio, bandwidth=bandwidth)
+
+        def decode(output):
+            return model.decode(output.audio_codes, output.audio_scales,
+                                last_frame_pad_length=output.last_frame_pad_length).audio_values
+        return encode, decode
+    hop = model.config.hop_length
+    padded = torch.nn.functional.pad(audio, (0, -audio.shape[-1] % hop))
+    return (lambda: model.encode(padded)), (lambda output: model.decode(audio_codes=output.audio_codes))
+
+
+def codecreg_calls(codec, audio: torch.Tensor):
+    return (lambda: codec.encode(audio)), (lambda encoded: codec.decode(*encoded, length=audio.shape[-1]))
+
+
+def same_codes(codec_codes: torch.Tensor, output) -> bool:
+    codes = output.audio_codes
+    if codes.dim() == 4:  # EnCodec: (chunks, B, K, T) with a padded last chunk
+        chunks = list(codes)
+        if output.last_frame_pad_length:
+            chunks[-1] = chunks[-1][..., :-output.last_frame_pad_length]
+        codes = torch.cat(chunks, dim=-1)
+    return torch.equal(codes, codec_codes)
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+@torch.no_grad()
+def bench(repo: str, seconds: float, repeats: int) -> list[tuple[str, str, float, float]]:
+    model = MODELS[repo]()
+    cache_model(model, repo)
+    load_theirs = timed(lambda: type(model).from_pretrained(repo))
+    start = time.perf_counter()
+    codec = codecreg.load_codec(f"hf:{repo}")
+    load_ours = time.perf_counter() - start
+    audio = synthetic_audio(codec.channels, int(seconds * codec.sample_rate), codec.sample_rate)
+    bare_encode, bare_decode = transformers_calls(model, audio)
+    our_encode, our_decode = codecreg_calls(codec, audio)
+    output, encoded = bare_encode(), our_encode()  # warm-up, and the codes must agree
+    if not same_codes(encoded[0], output):
+        raise SystemExit(f"{repo}: codes differ between codecreg and transformers")
+    bare_decode(output), our_decode(encoded)
+    timings: dict[str, list[float]] = {"encode ours": [], "encode theirs": [], "decode ours": [],
+                                       "decode theirs": []}
+    for _ in range(repeats):  # interleaved, so that load on the machine hits both alike
+        timings["encode theirs"].append(timed(bare_encode))
+        timings["encode ours"].append(timed(our_encode))
+        timings["decode theirs"].append(timed(lambda: bare_decode(output)))
+        timings["decode ours"].append(timed(lambda: our_decode(encoded)))
+    rows = [(repo, "load", load_ours, load_theirs)]
+    for step in ("encode", "decode"):
+        rows.append((repo, step, statistics.median(timings[f"{step} ours"]),
+                     statistics.median(timings[f"{step} theirs"])))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10.0, help="audio length for EnCodec")
+    parser.add_argument("--dac-seconds", type=float, default=3.0, help="audio length for DAC (slow on CPU)")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    warnings.filterwarnings("ignore")
+    transformers.utils.logging.disable_progress_bar()
+    print(f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads, median of {args.repeats}")
+    print(f"{'model':<24} {'step':<7} {'audio s':>7} {'codecreg s':>11} {'transformers s':>15} {'ratio':>6}")
+    for repo in MODELS:
+        seconds = args.dac_seconds if repo.startswith("descript/") else args.seconds
+        for name, step, ours, theirs in bench(repo, seconds, args.repeats):
+            shown = "-" if step == "load" else f"{seconds:g}"
+            print(f"{name:<24} {step:<7} {shown:>7} {ours:>11.3f} {theirs:>15.3f} {ours / theirs:>6.2f}",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
