@@ -99,8 +99,9 @@ class EncodecCodec(CompressionModel, nn.Module):
             audio = self._decode_segment(codes, scale)
         else:
             parts = torch.split(codes, self._frames_per_segment(codes, scale, length), dim=-1)
-            decoded = [self._decode_segment(part, None if scale is None else scale[:, s: s + 1])
-                       for s, part in enumerate(parts)]
+            decoded = self._decode_segments(list(parts))
+            if scale is not None:
+                decoded = [audio * scale[:, s].view(-1, 1, 1) for s, audio in enumerate(decoded)]
             audio = linear_overlap_add(decoded, self.config.segment_stride)
         return audio if length is None else self._trim(audio, length)
 
@@ -122,6 +123,16 @@ class EncodecCodec(CompressionModel, nn.Module):
     def _decode_segment(self, codes: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor:
         audio = decode_time_major(self.decoder, self.quantizer.decode(codes))
         return audio if scale is None else audio * scale.view(-1, 1, 1)
+
+    def _decode_segments(self, parts: list[torch.Tensor]) -> list[torch.Tensor]:
+        """Decode segments of equal length together, as one batch (one LSTM pass for all)."""
+        decoded: list[torch.Tensor | None] = [None] * len(parts)
+        for frames in {part.shape[-1] for part in parts}:
+            indices = [s for s, part in enumerate(parts) if part.shape[-1] == frames]
+            audio = self._decode_segment(torch.cat([parts[s] for s in indices]), None)
+            for s, chunk in zip(indices, audio.split(parts[0].shape[0])):
+                decoded[s] = chunk
+        return decoded
 
     def _frames_per_segment(self, codes: torch.Tensor, scale: torch.Tensor | None,
                             length: int | None) -> list[int]:

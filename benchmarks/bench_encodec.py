@@ -1,0 +1,193 @@
+"""Encode and decode wall time of codecreg's EnCodec against the reference implementations,
+the same weights on both sides, in the same run.
+
+    .venv/bin/python benchmarks/bench_encodec.py [--repeats 5] [--cases 10x1,10x8,60x1]
+
+- 32 kHz: transformers ``EncodecModel`` (MusicGen's configuration) vs ours;
+- 24 kHz: the ``encodec`` package at 6 kbps vs ours at 6 kbps.
+
+Weights are random at the real sizes, the codebooks seeded from latent frames so
+that codes vary; every measured encode is checked to give identical codes. Each
+repetition times the reference and ours back to back (the machine may be shared:
+ratios within a run are what to read), 2 threads, medians. The table ends with
+the FLOPs per second of audio and the matrix-product rate measured here, the
+CPU's own limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import tempfile
+import time
+
+import torch
+
+import codecreg
+from codecreg.testing import synthetic_audio
+
+TRANSFORMERS_32KHZ = dict(
+    sampling_rate=32000, audio_channels=1, num_filters=64, upsampling_ratios=[8, 5, 4, 4], codebook_size=2048,
+    target_bandwidths=[2.2], hidden_size=128, use_causal_conv=False, norm_type="weight_norm", normalize=False,
+    pad_mode="reflect", num_lstm_layers=2, compress=2, residual_kernel_size=3, dilation_growth_rate=2,
+    kernel_size=7, last_kernel_size=7, num_residual_layers=1, codebook_dim=128, chunk_length_s=None,
+    overlap=None, use_conv_shortcut=False, trim_right_ratio=1.0,
+)
+
+
+def seed_codebooks(embeds: list[torch.Tensor], latent: torch.Tensor) -> None:
+    """Codebook entries from latent frames (layer by layer on the residual), so codes vary."""
+    generator = torch.Generator().manual_seed(0)
+    residual = latent.permute(0, 2, 1).reshape(-1, latent.shape[1])
+    for embed in embeds:
+        pick = torch.randint(0, residual.shape[0], (embed.shape[0],), generator=generator)
+        embed.copy_(residual[pick] + residual.std(0, keepdim=True) * torch.randn(embed.shape, generator=generator))
+        residual = residual - embed[torch.cdist(residual, embed).argmin(-1)]
+
+
+class Transformers32:
+    name = "32 kHz: transformers"
+    sample_rate = 32000
+
+    def __init__(self, folder: str):
+        from transformers import EncodecConfig, EncodecModel
+
+        torch.manual_seed(0)
+        self.model = EncodecModel(EncodecConfig(**TRANSFORMERS_32KHZ)).eval()
+        with torch.inference_mode():
+            latent = self.model.encoder(synthetic_audio(1, 6 * self.sample_rate, self.sample_rate, seed=1))
+            seed_codebooks([layer.codebook.embed for layer in self.model.quantizer.layers], latent)
+        self.model.save_pretrained(folder)
+        self.ours = codecreg.load_codec(folder)
+
+    def encode(self, audio):
+        encoded = self.model.encode(audio, bandwidth=2.2)
+        return encoded.audio_codes[0], encoded
+
+    def decode(self, encoded):
+        return self.model.decode(encoded.audio_codes, encoded.audio_scales).audio_values
+
+
+class Package24:
+    name = "24 kHz 6 kbps: encodec package"
+    sample_rate = 24000
+
+    def __init__(self, folder: str):
+        from encodec import EncodecModel
+
+        torch.manual_seed(0)
+        self.model = EncodecModel.encodec_model_24khz(pretrained=False)
+        with torch.inference_mode():
+            latent = self.model.encoder(synthetic_audio(1, 6 * self.sample_rate, self.sample_rate, seed=1))
+            seed_codebooks([layer._codebook.embed for layer in self.model.quantizer.vq.layers], latent)
+        self.model.set_target_bandwidth(6.0)
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, "encodec_24khz-d7cc33bc.th")
+        torch.save(self.model.state_dict(), path)
+        self.ours = codecreg.load_codec(f"{path}?bandwidth=6")
+
+    def encode(self, audio):
+        frames = self.model.encode(audio)
+        return frames[0][0], frames
+
+    def decode(self, frames):
+        return self.model.decode(frames)
+
+
+def timed(function, *args):
+    start = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - start, result
+
+
+def measure(pair, seconds: float, batch: int, repeats: int) -> dict:
+    audio = synthetic_audio(1, int(seconds * pair.sample_rate), pair.sample_rate, batch=batch, seed=7)
+    times = {key: [] for key in ("ref_encode", "ref_decode", "our_encode", "our_decode")}
+    worst_difference = 0.0
+    with torch.inference_mode():
+        for _ in range(repeats):
+            seconds_ref, (ref_codes, ref_encoded) = timed(pair.encode, audio)
+            seconds_ours, (codes, _) = timed(pair.ours.encode, audio)
+            if not torch.equal(codes, ref_codes):
+                raise SystemExit(f"{pair.name}: codes differ from the reference ({seconds} s x {batch})")
+            times["ref_encode"].append(seconds_ref)
+            times["our_encode"].append(seconds_ours)
+            seconds_ref, ref_audio = timed(pair.decode, ref_encoded)
+            seconds_ours, decoded = timed(pair.ours.decode, codes)
+            times["ref_decode"].append(seconds_ref)
+            times["our_decode"].append(seconds_ours)
+            worst_difference = max(worst_difference, float((decoded - ref_audio).abs().max()))
+    medians = {key: statistics.median(values) for key, values in times.items()}
+    medians["difference"] = worst_difference
+    return medians
+
+
+def flops_per_second_of_audio(codec) -> dict[str, float]:
+    """Multiply-adds x 2 of the encoder and decoder for one second of audio."""
+    from codecreg_encodec.layers import PaddedConv1d, SkipLSTM, TrimmedConvTranspose1d
+
+    def count(layers, rate: float) -> float:
+        """Walk the layers in order, following the rate each one runs at."""
+        total = 0.0
+        for module in layers.modules():
+            if isinstance(module, PaddedConv1d):
+                rate /= module.conv.stride[0]
+                total += 2 * module.conv.weight.numel() * rate
+            elif isinstance(module, TrimmedConvTranspose1d):
+                total += 2 * module.conv.weight.numel() * rate
+                rate *= module.conv.stride[0]
+            elif isinstance(module, SkipLSTM):
+                total += 2 * sum(p.numel() for n, p in module.lstm.named_parameters() if "weight" in n) * rate
+        return total
+
+    config = codec.config
+    frame_rate = config.frame_rate
+    decoder = count(codec.decoder, frame_rate)
+    encoder = count(codec.encoder, config.sample_rate)
+    quantizer = 2 * codec.num_codebooks * config.codebook_size * config.dimension * frame_rate
+    return {"encode": encoder + quantizer, "decode": decoder}
+
+
+def matmul_rate(size: int = 2048, repeats: int = 10) -> float:
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        rates.append(2 * size ** 3 / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cases", default="10x1,10x8,60x1", help="SECONDSxBATCH, comma separated")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    cases = [tuple(float(part) for part in case.split("x")) for case in args.cases.split(",")]
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {os.getloadavg()}")
+    print(f"{'model':32} {'audio':>9} {'ref enc':>8} {'ours enc':>8} {'ratio':>6} "
+          f"{'ref dec':>8} {'ours dec':>8} {'ratio':>6} {'max diff':>9}")
+    with tempfile.TemporaryDirectory() as folder:
+        for pair_class in (Transformers32, Package24):
+            pair = pair_class(os.path.join(folder, pair_class.__name__))
+            for seconds, batch in cases:
+                m = measure(pair, seconds, int(batch), args.repeats if seconds <= 10 else max(1, args.repeats // 2))
+                print(f"{pair.name:32} {seconds:>5g}s x{int(batch)} {m['ref_encode']:8.3f} {m['our_encode']:8.3f} "
+                      f"{m['ref_encode'] / m['our_encode']:6.2f} {m['ref_decode']:8.3f} {m['our_decode']:8.3f} "
+                      f"{m['ref_decode'] / m['our_decode']:6.2f} {m['difference']:9.1e}", flush=True)
+            flops = flops_per_second_of_audio(pair.ours)
+            print(f"{'':32} GFLOP per second of audio: encode {flops['encode'] / 1e9:.1f}, "
+                  f"decode {flops['decode'] / 1e9:.1f}")
+    rate = matmul_rate()
+    print(f"matrix product (2048^2, fp32) on {torch.get_num_threads()} threads: {rate / 1e9:.0f} GFLOP/s; "
+          f"load average {os.getloadavg()}")
+    print("the CPU's limit for 10 s of audio is (GFLOP per second of audio x 10) / that rate")
+
+
+if __name__ == "__main__":
+    main()
