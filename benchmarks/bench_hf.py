@@ -6,8 +6,9 @@ into a temporary offline Hub cache; the plugin loads them by repo id
 (``hf:facebook/encodec_32khz``), transformers' side uses the same weights. The bare calls
 are ``model.encode(x, bandwidth=<highest>)`` and ``model.decode(codes, scales, ...)`` for
 EnCodec, ``model.encode(padded x)`` and ``model.decode(audio_codes=codes)`` for DAC, under
-``torch.no_grad()``. Methods run interleaved, ``--repeats`` times each after a warm-up;
-the table shows medians and the plugin/transformers ratio. Codes must be equal.
+``torch.no_grad()``. Methods run interleaved, each side first in turn, ``--repeats``
+times each after a warm-up; the table shows medians and the plugin/transformers ratio.
+Codes must be equal.
 
     .venv/bin/python benchmarks/bench_hf.py [--seconds 10] [--dac-seconds 3] [--repeats 5]
 """
@@ -96,11 +97,12 @@ def bench(repo: str, seconds: float, repeats: int) -> list[tuple[str, str, float
     bare_decode(output), our_decode(encoded)
     timings: dict[str, list[float]] = {"encode ours": [], "encode theirs": [], "decode ours": [],
                                        "decode theirs": []}
-    for _ in range(repeats):  # interleaved, so that load on the machine hits both alike
-        timings["encode theirs"].append(timed(bare_encode))
-        timings["encode ours"].append(timed(our_encode))
-        timings["decode theirs"].append(timed(lambda: bare_decode(output)))
-        timings["decode ours"].append(timed(lambda: our_decode(encoded)))
+    calls = {"encode theirs": bare_encode, "encode ours": our_encode,
+             "decode theirs": lambda: bare_decode(output), "decode ours": lambda: our_decode(encoded)}
+    for repeat in range(repeats):  # interleaved, each side first in turn: load and caches hit both alike
+        for step in ("encode", "decode"):
+            for side in (("theirs", "ours") if repeat % 2 == 0 else ("ours", "theirs")):
+                timings[f"{step} {side}"].append(timed(calls[f"{step} {side}"]))
     rows = [(repo, "load", load_ours, load_theirs)]
     for step in ("encode", "decode"):
         rows.append((repo, step, statistics.median(timings[f"{step} ours"]),

@@ -24,7 +24,7 @@ def resolve_folder(target: str, revision: str | None = None) -> Path:
         if revision is not None:
             raise CheckpointError(
                 f"hf:{target}@{revision}: a revision selects a commit of a Hub repo, but {target!r} is a "
-                "local folder; drop '@" + revision + "'"
+                f"local folder; drop '@{revision}'"
             )
         return folder
     if target.startswith(("/", "./", "../", "~")):
@@ -65,10 +65,11 @@ def _snapshot(repo_id: str, revision: str | None) -> Path:
 
 def _not_available_message(name: str, repo_id: str, revision: str | None, cache: str, offline: bool) -> str:
     at = f" at revision {revision!r}" if revision else ""
+    download = f"hf download {repo_id}" + (f" --revision {revision}" if revision else "")
     why = ("HF_HUB_OFFLINE=1 forbids downloading it" if offline
            else "the Hub could not be reached to download it")
     return (
         f"{name}: {repo_id!r}{at} is not in the Hugging Face cache ({cache}) and {why}. Fix: download it "
-        f"once with network access (`hf download {repo_id}`, or load it with HF_HUB_OFFLINE unset), point "
+        f"once with network access (`{download}`, or load it with HF_HUB_OFFLINE unset), point "
         "HF_HOME or HF_HUB_CACHE at a cache that holds it, or name a local folder: hf:/path/to/folder"
     )
