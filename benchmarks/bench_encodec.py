@@ -17,7 +17,6 @@ CPU's own limit.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import tempfile

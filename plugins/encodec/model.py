@@ -11,6 +11,7 @@ frames: a full 1 s segment gives 150 frames, and consecutive segments overlap by
 from __future__ import annotations
 
 import math
+import operator
 
 import torch
 from torch import nn
@@ -93,17 +94,24 @@ class EncodecCodec(CompressionModel, nn.Module):
                length: int | None = None) -> torch.Tensor:
         """Audio ``[B, C, T]`` for ``codes``: ``T = length`` when given, else every sample the
         frames cover (``T' * hop`` without segments; up to the end of the last segment with)."""
-        self.check_codes(codes)
+        self._check_codes_to_decode(codes)
         scale = self._check_scale(codes, scale)
+        length = None if length is None else self._check_length(length)
         if self.config.segment is None:
             audio = self._decode_segment(codes, scale)
         else:
-            parts = torch.split(codes, self._frames_per_segment(codes, scale, length), dim=-1)
-            decoded = self._decode_segments(list(parts))
+            frames = self._frames_per_segment(codes, scale, length)
+            if scale is not None and scale.shape[1] != len(frames):
+                raise ValueError(f"{type(self).__name__}.decode: these codes hold {len(frames)} segment(s) but "
+                                 f"scale has {scale.shape[1]} column(s); pass the scale encode returned with them")
+            decoded = self._decode_segments(list(torch.split(codes, frames, dim=-1)))
             if scale is not None:
                 decoded = [audio * scale[:, s].view(-1, 1, 1) for s, audio in enumerate(decoded)]
             audio = linear_overlap_add(decoded, self.config.segment_stride)
-        return audio if length is None else self._trim(audio, length)
+        if length is not None and length > audio.shape[-1]:
+            raise ValueError(f"{type(self).__name__}.decode: asked for {length} samples but these codes "
+                             f"cover {audio.shape[-1]}; pass the length of the audio that was encoded")
+        return audio if length is None else audio[..., :length]
 
     # internals ------------------------------------------------------------
     def _segments(self, x: torch.Tensor) -> list[torch.Tensor]:
@@ -162,10 +170,22 @@ class EncodecCodec(CompressionModel, nn.Module):
                              f"encode returns it, got {tuple(scale.shape)} for {codes.shape[0]} item(s)")
         return scale
 
-    def _trim(self, audio: torch.Tensor, length: int) -> torch.Tensor:
-        if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+    def _check_length(self, length) -> int:
+        try:
+            value = operator.index(length)
+        except TypeError:
+            value = 0
+        if isinstance(length, bool) or value < 1:
             raise ValueError(f"{type(self).__name__}.decode: length must be a positive int, got {length!r}")
-        if length > audio.shape[-1]:
-            raise ValueError(f"{type(self).__name__}.decode: asked for {length} samples but these codes "
-                             f"cover {audio.shape[-1]}; pass the length of the audio that was encoded")
-        return audio[..., :length]
+        return value
+
+    def _check_codes_to_decode(self, codes: torch.Tensor) -> None:
+        self.check_codes(codes)
+        if codes.shape[-1] == 0:
+            raise ValueError(f"{type(self).__name__}.decode got codes with no frames")
+        if codes.is_floating_point() or codes.is_complex():
+            raise ValueError(f"{type(self).__name__}.decode expects integer codes, got {codes.dtype}")
+        low, high = int(codes.min()), int(codes.max())
+        if low < 0 or high >= self.cardinality:
+            raise ValueError(f"{type(self).__name__}.decode: codes must lie in [0, {self.cardinality}), "
+                             f"got values from {low} to {high}")

@@ -86,6 +86,25 @@ def test_decode_arguments_are_checked():
         ours.decode(codes, torch.ones(1, 1))
     with pytest.raises(ValueError, match="the model has 4"):
         ours.decode(torch.zeros(1, 5, 10, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"codes must lie in \[0, 32\), got values from 0 to 32"):
+        ours.decode(torch.full((1, 4, 10), 32).index_fill_(2, torch.tensor([0]), 0))
+    with pytest.raises(ValueError, match="no frames"):
+        ours.decode(torch.zeros(1, 4, 0, dtype=torch.long))
+    with pytest.raises(ValueError, match="positive int"):
+        ours.decode(codes, length=0)
+
+
+def test_segmented_decode_checks_the_scale_against_the_segments():
+    _, ours = package_model("reflect", causal=False, stereo=True)
+    ours = build_codec(ours.config.replace(segment=0.25, renormalize=True), ours.state_dict())
+    audio = synthetic_audio(2, 5000, 8000, seed=2)  # segments of 2000 samples every 1980: three
+    codes, scale = ours.encode(audio)
+    assert scale.shape == (1, 3) and codes.shape[-1] == 200 + 200 + 104
+    assert ours.decode(codes, scale, length=5000).shape == (1, 2, 5000)
+    with pytest.raises(ValueError, match="3 segment"):
+        ours.decode(codes, scale[:, :2], length=5000)
+    with pytest.raises(ValueError, match="pass the length"):
+        ours.decode(codes, scale, length=4000)
 
 
 def test_stereo_input_to_a_mono_model_is_refused():
