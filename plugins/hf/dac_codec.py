@@ -5,8 +5,8 @@ input to a multiple of the hop, so it drops a partial last frame (861 frames for
 10 s at 44.1 kHz where the dac package gives 862); here the input is padded with
 zeros first, as the dac package does, so frames = ceil(T / hop). Its ``decode``
 returns ``(B, T)`` without a channel axis, and for the 16 and 24 kHz models
-(upsampling stride 5, no output padding, as in the dac package) it returns 8 samples fewer than
-frames x hop; here the result is ``[B, 1, frames x hop]``, the missing tail zero.
+(upsampling stride 5, no output padding, as in the dac package) 8 samples fewer
+than frames x hop; here the result is ``[B, 1, frames x hop]``, the missing tail zero.
 """
 
 from __future__ import annotations

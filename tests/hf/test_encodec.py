@@ -8,7 +8,6 @@ import math
 import pytest
 import torch
 
-import codecreg
 from codecreg.testing import synthetic_audio
 
 MONO_24 = "codecreg-tests/encodec_24khz-tiny"
