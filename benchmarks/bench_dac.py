@@ -110,13 +110,13 @@ def chunk_effect(path: Path, seconds: float, chunk_seconds: float) -> None:
               f"{max(offsets) + 1} frames after an edge; {expected.shape[-1]} frames in all)")
 
 
-def peak_memory(path: Path, seconds: float) -> None:
-    print(f"\npeak memory of encode + decode of {seconds:g} s above the loaded model (fresh process each)")
-    print(f"{'chunk_seconds':<14} {'peak MiB':>9}")
-    for chunk in ("0", "5", "20"):
+def peak_memory(path: Path) -> None:
+    print("\npeak memory of encode + decode above the loaded model (fresh process each)")
+    print(f"{'audio s':<8} {'chunk_seconds':<14} {'peak MiB':>9}")
+    for seconds, chunk in ((30, "0"), (30, "5"), (30, "20"), (60, "20")):
         out = subprocess.run([sys.executable, __file__, "--child-peak", str(path), str(seconds), chunk],
                              capture_output=True, text=True, check=True).stdout
-        print(f"{chunk:<14} {out.strip().splitlines()[-1]:>9}")
+        print(f"{seconds:<8} {chunk:<14} {out.strip().splitlines()[-1]:>9}")
 
 
 def child_peak(path: str, seconds: float, chunk: str) -> None:
@@ -162,7 +162,7 @@ def main() -> None:
         if args.chunks:
             chunk_effect(path, args.seconds, chunk_seconds=2.0)
         if args.memory:
-            peak_memory(path, 30.0)
+            peak_memory(path)
 
 
 if __name__ == "__main__":
