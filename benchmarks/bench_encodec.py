@@ -2,6 +2,7 @@
 the same weights on both sides, in the same run.
 
     .venv/bin/python benchmarks/bench_encodec.py [--repeats 5] [--cases 10x1,10x8,60x1]
+    THP_MEM_ALLOC_ENABLE=1 .venv/bin/python benchmarks/bench_encodec.py   # huge pages for torch tensors
 
 - 32 kHz: transformers ``EncodecModel`` (MusicGen's configuration) vs ours;
 - 24 kHz: the ``encodec`` package at 6 kbps vs ours at 6 kbps.
@@ -95,26 +96,29 @@ class Package24:
         return self.model.decode(frames)
 
 
-def timed(function, *args):
-    start = time.perf_counter()
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def timed(clock, function, *args):
+    start = clock()
     result = function(*args)
-    return time.perf_counter() - start, result
+    return clock() - start, result
 
 
-def measure(pair, seconds: float, batch: int, repeats: int) -> dict:
+def measure(pair, seconds: float, batch: int, repeats: int, clock) -> dict:
     audio = synthetic_audio(1, int(seconds * pair.sample_rate), pair.sample_rate, batch=batch, seed=7)
     times = {key: [] for key in ("ref_encode", "ref_decode", "our_encode", "our_decode")}
     worst_difference = 0.0
     with torch.inference_mode():
         for _ in range(repeats):
-            seconds_ref, (ref_codes, ref_encoded) = timed(pair.encode, audio)
-            seconds_ours, (codes, _) = timed(pair.ours.encode, audio)
+            seconds_ref, (ref_codes, ref_encoded) = timed(clock, pair.encode, audio)
+            seconds_ours, (codes, _) = timed(clock, pair.ours.encode, audio)
             if not torch.equal(codes, ref_codes):
                 raise SystemExit(f"{pair.name}: codes differ from the reference ({seconds} s x {batch})")
             times["ref_encode"].append(seconds_ref)
             times["our_encode"].append(seconds_ours)
-            seconds_ref, ref_audio = timed(pair.decode, ref_encoded)
-            seconds_ours, decoded = timed(pair.ours.decode, codes)
+            seconds_ref, ref_audio = timed(clock, pair.decode, ref_encoded)
+            seconds_ours, decoded = timed(clock, pair.ours.decode, codes)
             times["ref_decode"].append(seconds_ref)
             times["our_decode"].append(seconds_ours)
             worst_difference = max(worst_difference, float((decoded - ref_audio).abs().max()))
@@ -165,17 +169,22 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cases", default="10x1,10x8,60x1", help="SECONDSxBATCH, comma separated")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="cpu: this process's CPU time, steadier on a shared machine (use with --threads 1: "
+                             "with more, it counts threads waiting for each other)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     cases = [tuple(float(part) for part in case.split("x")) for case in args.cases.split(",")]
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {os.getloadavg()}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.clock} clock, "
+          f"load average {os.getloadavg()}")
     print(f"{'model':32} {'audio':>9} {'ref enc':>8} {'ours enc':>8} {'ratio':>6} "
           f"{'ref dec':>8} {'ours dec':>8} {'ratio':>6} {'max diff':>9}")
     with tempfile.TemporaryDirectory() as folder:
         for pair_class in (Transformers32, Package24):
             pair = pair_class(os.path.join(folder, pair_class.__name__))
             for seconds, batch in cases:
-                m = measure(pair, seconds, int(batch), args.repeats if seconds <= 10 else max(1, args.repeats // 2))
+                repeats = args.repeats if seconds <= 10 else max(1, args.repeats // 2)
+                m = measure(pair, seconds, int(batch), repeats, CLOCKS[args.clock])
                 print(f"{pair.name:32} {seconds:>5g}s x{int(batch)} {m['ref_encode']:8.3f} {m['our_encode']:8.3f} "
                       f"{m['ref_encode'] / m['our_encode']:6.2f} {m['ref_decode']:8.3f} {m['our_decode']:8.3f} "
                       f"{m['ref_decode'] / m['our_decode']:6.2f} {m['difference']:9.1e}", flush=True)
