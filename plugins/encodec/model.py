@@ -75,14 +75,21 @@ class EncodecCodec(CompressionModel, nn.Module):
     # contract: coding -----------------------------------------------------
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Items are encoded one at a time: oneDNN picks its convolution and LSTM kernels by
+        problem size, so a batch would get other last bits than its items, and an item's
+        codes must not depend on what it is batched with."""
         self.check_audio(x)
+        items = [self._encode_item(item) for item in x.split(1)]
+        codes = torch.cat([item_codes for item_codes, _ in items])
+        return codes, torch.cat([scale for _, scale in items]) if self.config.renormalize else None
+
+    def _encode_item(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         codes, scales = [], []
         for segment in self._segments(x):
             segment, scale = self._normalize(segment)
             codes.append(self.quantizer.encode(self.encoder(segment), self._num_codebooks))
             scales.append(scale)
-        scale = torch.cat(scales, dim=1) if self.config.renormalize else None
-        return torch.cat(codes, dim=-1), scale
+        return torch.cat(codes, dim=-1), torch.cat(scales, dim=1) if self.config.renormalize else None
 
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:

@@ -16,13 +16,19 @@ from codecreg_encodec.weights import build_codec
 
 
 def package_encode(model, audio: torch.Tensor, bandwidth: float | None):
-    model.set_target_bandwidth(bandwidth) if bandwidth else None
+    """The package's codes, scales and decoded audio, item by item (it gives a batch other last
+    bits than its items, which can change a code; ours encodes items one at a time)."""
+    if bandwidth:
+        model.set_target_bandwidth(bandwidth)
+    codes, scales, decoded = [], [], []
     with torch.no_grad():
-        frames = model.encode(audio)
-        decoded = model.decode(frames)
-    codes = torch.cat([codes for codes, _ in frames], dim=-1)
-    scale = torch.cat([scale for _, scale in frames], dim=1) if frames[0][1] is not None else None
-    return codes, scale, decoded
+        for item in audio.split(1):
+            frames = model.encode(item)
+            decoded.append(model.decode(frames))
+            codes.append(torch.cat([codes for codes, _ in frames], dim=-1))
+            if frames[0][1] is not None:
+                scales.append(torch.cat([scale for _, scale in frames], dim=1))
+    return torch.cat(codes), torch.cat(scales) if scales else None, torch.cat(decoded)
 
 
 def small_package_model(refs, stereo: bool):

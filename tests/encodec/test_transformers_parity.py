@@ -13,10 +13,15 @@ from support.hf_cache import put_in_hf_cache
 
 
 def transformers_codes_and_audio(model, audio: torch.Tensor, bandwidth: float):
+    """transformers' codes and decoded audio, item by item (it gives a batch other last bits
+    than its items, which can change a code; ours encodes items one at a time)."""
+    codes, decoded = [], []
     with torch.no_grad():
-        encoded = model.encode(audio, bandwidth=bandwidth)
-        decoded = model.decode(encoded.audio_codes, encoded.audio_scales).audio_values
-    return encoded.audio_codes[0], decoded
+        for item in audio.split(1):
+            encoded = model.encode(item, bandwidth=bandwidth)
+            codes.append(encoded.audio_codes[0])
+            decoded.append(model.decode(encoded.audio_codes, encoded.audio_scales).audio_values)
+    return torch.cat(codes), torch.cat(decoded)
 
 
 def test_small_model_matches_transformers_from_a_folder(small_transformers):
