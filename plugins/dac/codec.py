@@ -52,16 +52,10 @@ class DacCodec(CompressionModel, nn.Module):
     # contract -------------------------------------------------------------
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
+        """Items are encoded one at a time so that an item's codes never depend on its batch
+        (oneDNN picks kernels by problem size, and a deep codebook's near-tie can flip)."""
         self.check_audio(x)
-        batch, channels, length = x.shape
-        frames = math.ceil(length / self.hop)
-        levels = math.ceil(self._num_codebooks / channels)
-        mono = x.reshape(batch * channels, 1, length).to(self._dtype)
-        mono = F.pad(mono, (0, frames * self.hop - length))
-        codes = torch.cat([self._encode_span(mono, span, levels)
-                           for span in plan_spans(frames, self.chunk_frames, self.encoder_context)], dim=-1)
-        interleaved = codes.reshape(batch, channels, levels, frames).transpose(1, 2)
-        return interleaved.reshape(batch, levels * channels, frames)[:, :self._num_codebooks], None
+        return torch.cat([self._encode_item(item) for item in x.split(1)]), None
 
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
@@ -117,6 +111,17 @@ class DacCodec(CompressionModel, nn.Module):
     @property
     def _dtype(self) -> torch.dtype:
         return next(self.model.parameters()).dtype
+
+    def _encode_item(self, x: torch.Tensor) -> torch.Tensor:
+        """Codes ``[1, K, T']`` of one item ``[1, C, T]``: its channels run as a batch of mono signals."""
+        _, channels, length = x.shape
+        frames = math.ceil(length / self.hop)
+        levels = math.ceil(self._num_codebooks / channels)
+        mono = F.pad(x.reshape(channels, 1, length).to(self._dtype), (0, frames * self.hop - length))
+        codes = torch.cat([self._encode_span(mono, span, levels)
+                           for span in plan_spans(frames, self.chunk_frames, self.encoder_context)], dim=-1)
+        interleaved = codes.reshape(1, channels, levels, frames).transpose(1, 2)
+        return interleaved.reshape(1, levels * channels, frames)[:, :self._num_codebooks]
 
     def _encode_span(self, mono: torch.Tensor, span: Span, levels: int) -> torch.Tensor:
         """Codes ``[N, levels, frames]`` of the frames ``span`` keeps, computed with its context."""

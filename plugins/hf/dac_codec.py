@@ -36,11 +36,14 @@ class TransformersDac(CompressionModel, nn.Module):
     # contract -------------------------------------------------------------
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
+        """Items are encoded one at a time so that an item's codes never depend on its batch
+        (oneDNN picks kernels by problem size)."""
         self.check_audio(x)
         x = x.to(self._parameter().device, self._parameter().dtype)
         x = nn.functional.pad(x, (0, -x.shape[-1] % self.hop))
-        output = self.model.encode(x, n_quantizers=self._num_codebooks, return_dict=True)
-        return output.audio_codes[:, : self._num_codebooks].long(), None
+        codes = [self.model.encode(item, n_quantizers=self._num_codebooks, return_dict=True).audio_codes
+                 for item in x.split(1)]
+        return torch.cat(codes)[:, : self._num_codebooks].long(), None
 
     @torch.no_grad()
     def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,

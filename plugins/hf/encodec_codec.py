@@ -43,13 +43,14 @@ class TransformersEncodec(CompressionModel, nn.Module):
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Codes ``[B, K, T']``; the scale is ``[B, 1]`` (``[B, chunks]`` for a chunked model)
-        when the model normalizes its input, else None."""
+        when the model normalizes its input, else None. Items are encoded one at a time, as
+        the native plugin does: oneDNN picks kernels by problem size, so in a batch an item
+        could get other last bits, and a deep codebook another code."""
         self.check_audio(x)
         x = x.to(self._parameter().device, self._parameter().dtype)
-        spans = self.chunks.sample_spans(x.shape[-1]) if self.chunks else [(0, x.shape[-1])]
-        encoded = [self._encode_chunk(x[..., start:start + size]) for start, size in spans]
-        codes = torch.cat([codes for codes, _ in encoded], dim=-1)
-        scale = torch.cat([scale for _, scale in encoded], dim=1) if self.normalize else None
+        encoded = [self._encode_item(item) for item in x.split(1)]
+        codes = torch.cat([codes for codes, _ in encoded])
+        scale = torch.cat([scale for _, scale in encoded]) if self.normalize else None
         return codes, scale
 
     @torch.no_grad()
@@ -105,6 +106,13 @@ class TransformersEncodec(CompressionModel, nn.Module):
         self._num_codebooks = self.check_num_codebooks(n)
 
     # internals ------------------------------------------------------------
+    def _encode_item(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        spans = self.chunks.sample_spans(x.shape[-1]) if self.chunks else [(0, x.shape[-1])]
+        encoded = [self._encode_chunk(x[..., start:start + size]) for start, size in spans]
+        codes = torch.cat([codes for codes, _ in encoded], dim=-1)
+        scale = torch.cat([scale for _, scale in encoded], dim=1) if self.normalize else None
+        return codes, scale
+
     def _encode_chunk(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         scale = None
         if self.normalize:  # as transformers and the encodec package: RMS of the mono mix

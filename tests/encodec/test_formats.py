@@ -202,7 +202,7 @@ def test_audiocraft_checkpoint_with_yaml_config(tmp_path, stereo):
 
 
 def test_audiocraft_checkpoint_with_a_pickled_omegaconf_config(tmp_path):
-    omegaconf = pytest.importorskip("omegaconf")
+    import omegaconf  # in the test extra: how audiocraft itself saves xp.cfg
     model = small_package_model()
     xp = omegaconf.OmegaConf.create(audiocraft_xp())
     path = tmp_path / "compression_state_dict.bin"
