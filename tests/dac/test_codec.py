@@ -22,7 +22,10 @@ def package_model(path) -> dac.DAC:
 
 @torch.no_grad()
 def package_codes(model: dac.DAC, audio: torch.Tensor, n_quantizers: int | None = None) -> torch.Tensor:
-    return model.encode(model.preprocess(audio, model.sample_rate), n_quantizers)[1]
+    """The package's codes of ``[B, N, T]``, one call per item as the plugin encodes (the N signals
+    of an item form the call's batch)."""
+    return torch.cat([model.encode(model.preprocess(item.transpose(0, 1), model.sample_rate), n_quantizers)[1]
+                      for item in audio.split(1)])
 
 
 @torch.no_grad()
@@ -143,7 +146,8 @@ def test_stereo_codes_interleave_the_package_codes_of_each_channel(load_by_name,
     reference = package_model(dac_checkpoint("dac_44khz"))
     audio = synthetic_audio(2, 12000, 44100, batch=2)
     codes, _ = codec.encode(audio)
-    left, right = package_codes(reference, audio[:, :1]), package_codes(reference, audio[:, 1:])
+    per_channel = package_codes(reference, audio)  # [B * C, 9, T'], item by item, channels as a batch
+    left, right = per_channel.view(2, 2, 9, -1).unbind(dim=1)
     assert codes.shape == (2, 18, math.ceil(12000 / 512))
     assert torch.equal(codes[:, 0::2], left) and torch.equal(codes[:, 1::2], right)
     assert codec.bitrate == pytest.approx(2 * codec_info_bitrate("dac_44khz"))

@@ -32,7 +32,7 @@ def test_codes_cover_every_sample_and_match_transformers_on_padded_input(model, 
     assert scale is None and codes.shape == (2, 32, frames)
     padded = torch.nn.functional.pad(audio, (0, frames * 320 - length))
     with torch.no_grad():
-        expected = model.encode(padded).audio_codes
+        expected = torch.cat([model.encode(item).audio_codes for item in padded.split(1)])  # as the plugin
     assert torch.equal(codes, expected)
     assert all(len(torch.unique(codes[0, k])) > 1 for k in range(32)), "a degenerate codebook"
 
