@@ -3,7 +3,8 @@
 The data goes to a temporary file in the target's own folder (so the final
 rename stays on one filesystem and is atomic) and is renamed over the target
 only after the writer returned. On any failure, including Ctrl-C, the
-temporary file is removed and the target is left as it was.
+temporary file is removed, the target is left as it was, and folders made for
+it are removed again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,24 @@ def atomic_write_path(target: Path) -> Iterator[Path]:
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def parent_folders_made(target: Path) -> Iterator[None]:
+    """Create ``target``'s missing folders; remove those again if the block fails (when still empty)."""
+    missing = []  # deepest first
+    folder = Path(target).parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    except BaseException:
+        for folder in missing:
+            with contextlib.suppress(OSError):  # something else has been put there meanwhile
+                folder.rmdir()
         raise
 
 

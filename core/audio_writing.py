@@ -8,11 +8,12 @@ complete (docs/writing.md).
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 from pathlib import Path
 from typing import Any
 
-from .atomic_file import atomic_write_path
+from .atomic_file import atomic_write_path, parent_folders_made
 from .audio_array import as_float_audio
 from .normalization import check_strategy, normalize_audio
 from .writer import FORMAT_MAX_CHANNELS, FORMAT_SAMPLE_RATES, SAMPLE_FORMATS
@@ -58,9 +59,8 @@ def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
                             sample_rate=sample_rate, stem_name=str(stem_name))
 
     path = Path(str(stem_name) + (f".{format}" if add_suffix else ""))
-    if make_parent_dir:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write_path(path) as temporary:
+    with parent_folders_made(path) if make_parent_dir else contextlib.nullcontext(), \
+            atomic_write_path(path) as temporary:
         writer.write(temporary, audio, sample_rate, format,
                      mp3_rate=mp3_rate, ogg_rate=ogg_rate, sample_format=sample_format)
     return path

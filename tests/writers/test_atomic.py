@@ -8,6 +8,8 @@ import pytest
 
 from codecreg.atomic_file import atomic_write_path
 from codecreg.audio_writing import audio_write
+from codecreg_ffmpeg.writer import FFmpegError
+from codecreg_soundfile.writer import SoundfileWriteError
 from writers.helpers import files_in, make_signal, read_with_soundfile
 
 
@@ -53,3 +55,22 @@ def test_overwriting_replaces_the_file_in_one_step(tmp_path, backend):
     assert second == first
     assert read_with_soundfile(second)[0].shape == (1, 4800)
     assert files_in(tmp_path) == {"clip.wav"}
+
+
+@pytest.mark.parametrize("backend, error, message", [
+    ("ffmpeg", FFmpegError, r"9 channels not supported \(max 8\)"),
+    ("soundfile", SoundfileWriteError, "could not write flac"),
+])
+def test_a_failed_write_removes_the_folders_it_made(tmp_path, backend, error, message):
+    """make_parent_dir creates missing folders; when the writer then fails, they go too."""
+    (tmp_path / "kept").mkdir()
+    nine_channels = make_signal(9, 0.1, 16000)  # flac holds at most 8: both writers fail while writing
+    with pytest.raises(error, match=message):
+        audio_write(tmp_path / "kept" / "new" / "deeper" / "clip", nine_channels, 16000, format="flac",
+                    backend=backend)
+    assert files_in(tmp_path) == {"kept"} and files_in(tmp_path / "kept") == set()
+
+
+def test_a_successful_write_keeps_the_folders_it_made(tmp_path):
+    path = audio_write(tmp_path / "new" / "deeper" / "clip", make_signal(1, 0.1, 16000), 16000)
+    assert path == tmp_path / "new" / "deeper" / "clip.wav" and path.exists()
