@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from .errors import IncompatibleCodecError
+
+#: Hz: a config may write 86.13 for DAC's 44100 / 512 = 86.1328125; 87 (transformers' rounding up) is off
+FRAME_RATE_TOLERANCE = 0.005
 
 
 def check_compatible(codec: Any, *, cardinality: int | None = None, num_codebooks: int | None = None,
@@ -24,7 +26,7 @@ def check_compatible(codec: Any, *, cardinality: int | None = None, num_codebook
         if want is None:
             continue
         have = getattr(codec, key)
-        same = math.isclose(have, want, rel_tol=1e-6) if key == "frame_rate" else have == want
+        same = abs(have - want) <= FRAME_RATE_TOLERANCE if key == "frame_rate" else have == want
         if not same:
             problems.append(_codebooks_problem(codec, want) if key == "num_codebooks"
                             else f"{key}: the model expects {want}, the codec has {have}")

@@ -122,3 +122,11 @@ def test_check_compatible_lists_every_mismatch():
     assert "cardinality: the model expects 2048, the codec has 400" in str(error.value)
     assert "frame_rate: the model expects 50.0, the codec has 25.0" in str(error.value)
     assert "num_codebooks: the model" not in str(error.value)
+
+
+def test_a_frame_rate_written_to_two_decimals_matches_but_a_rounded_up_one_does_not():
+    dac_44khz = codecreg.codec_info("dac_44khz")  # static metadata: 44100 / 512 = 86.1328125 Hz
+    assert dac_44khz.frame_rate == 44100 / 512
+    codecreg.check_compatible(dac_44khz, frame_rate=86.13)
+    with pytest.raises(IncompatibleCodecError, match="frame_rate: the model expects 87, the codec has 86.1328125"):
+        codecreg.check_compatible(dac_44khz, frame_rate=87)  # transformers' config.frame_rate rounds up
