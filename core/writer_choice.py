@@ -50,6 +50,21 @@ def choose_writer(format: str, backend: str | None = None) -> AudioWriter:
     raise MissingDependencyError(f"no installed writer can write {format!r} here. " + "; ".join(skipped))
 
 
+def probe_writer(name: str) -> str:
+    """What writer ``name`` can do here, built and probed: the formats it writes, or why it cannot run."""
+    try:
+        writer = get_writer(name)
+    except CodecregError as error:
+        return f"cannot build: {error}"
+    except Exception as error:  # a broken third-party writer must not stop the listing
+        return f"failed to build: {type(error).__name__}: {error}"
+    reason = writer.unavailable_reason()
+    if reason is not None:
+        return f"cannot run: {reason}"
+    formats = [format for format in writer.formats if writer.supports(format)]
+    return f"writes {','.join(formats)}" if formats else "writes no format here"
+
+
 def _named_writer(format: str, backend: str) -> AudioWriter:
     writer = get_writer(backend)
     reason = writer.unavailable_reason()

@@ -23,6 +23,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser("writers", help="list audio writer backends and their formats")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.add_argument("--probe", action="store_true",
+                        help="build each writer and check what it can write here (finds ffmpeg, probes formats)")
     parser.set_defaults(run=run_writers)
 
 
@@ -80,10 +82,16 @@ def run_writers(args: argparse.Namespace) -> int:
     from .output import print_json, print_table
 
     specs = list_writers()
+    rows = [spec.as_dict() for spec in specs]
+    if args.probe:
+        from ..writer_choice import probe_writer
+
+        for row in rows:
+            row["probe"] = probe_writer(row["name"])
     if args.json:
-        print_json([spec.as_dict() for spec in specs])
+        print_json(rows)
         return 0
-    print_table(["name", "plugin (distribution)", "formats", "status"],
-                [[spec.name, f"{spec.plugin} ({spec.distribution})", ",".join(spec.formats), spec.status()]
-                 for spec in specs])
+    print_table(["name", "plugin (distribution)", "formats", "status"] + (["here"] if args.probe else []),
+                [[row["name"], f"{row['plugin']} ({row['distribution']})", ",".join(row["formats"]), row["status"]]
+                 + ([row["probe"]] if args.probe else []) for row in rows])
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -65,3 +66,16 @@ def test_no_writer_for_a_format_says_why_for_each(tmp_path, registry, python_wav
                        match=r"no installed writer can write 'aiff' here\. aiff-only: cannot write aiff here"):
         audio_write(tmp_path / "clip", make_signal(1, 0.1, RATE), RATE, format="aiff")
     assert not files_in(tmp_path)
+
+
+def test_writers_probe_shows_what_each_writer_can_do_here(monkeypatch, capsys):
+    from codecreg.cli.main import main
+
+    assert main(["writers", "--probe", "--json"]) == 0
+    probed = {row["name"]: row["probe"] for row in json.loads(capsys.readouterr().out)}
+    assert probed["ffmpeg"] == "writes wav,mp3,ogg,flac"
+    assert probed["soundfile"].startswith("writes wav,flac")
+    monkeypatch.setenv("CODECREG_FFMPEG", "/no/such/ffmpeg")
+    assert main(["writers", "--probe"]) == 0
+    ffmpeg_row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("ffmpeg"))
+    assert "cannot run: the ffmpeg binary '/no/such/ffmpeg' given by CODECREG_FFMPEG does not exist" in ffmpeg_row
