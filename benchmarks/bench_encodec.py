@@ -22,31 +22,18 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 
-import codecreg
-from codecreg.testing import synthetic_audio
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.encodec_references import TRANSFORMERS_32KHZ, package_model, transformers_model  # noqa: E402
 
-TRANSFORMERS_32KHZ = dict(
-    sampling_rate=32000, audio_channels=1, num_filters=64, upsampling_ratios=[8, 5, 4, 4], codebook_size=2048,
-    target_bandwidths=[2.2], hidden_size=128, use_causal_conv=False, norm_type="weight_norm", normalize=False,
-    pad_mode="reflect", num_lstm_layers=2, compress=2, residual_kernel_size=3, dilation_growth_rate=2,
-    kernel_size=7, last_kernel_size=7, num_residual_layers=1, codebook_dim=128, chunk_length_s=None,
-    overlap=None, use_conv_shortcut=False, trim_right_ratio=1.0,
-)
-
-
-def seed_codebooks(embeds: list[torch.Tensor], latent: torch.Tensor) -> None:
-    """Codebook entries from latent frames (layer by layer on the residual), so codes vary."""
-    generator = torch.Generator().manual_seed(0)
-    residual = latent.permute(0, 2, 1).reshape(-1, latent.shape[1])
-    for embed in embeds:
-        pick = torch.randint(0, residual.shape[0], (embed.shape[0],), generator=generator)
-        embed.copy_(residual[pick] + residual.std(0, keepdim=True) * torch.randn(embed.shape, generator=generator))
-        residual = residual - embed[torch.cdist(residual, embed).argmin(-1)]
+import codecreg  # noqa: E402
+from codecreg.testing import synthetic_audio  # noqa: E402
 
 
 class Transformers32:
@@ -54,13 +41,7 @@ class Transformers32:
     sample_rate = 32000
 
     def __init__(self, folder: str):
-        from transformers import EncodecConfig, EncodecModel
-
-        torch.manual_seed(0)
-        self.model = EncodecModel(EncodecConfig(**TRANSFORMERS_32KHZ)).eval()
-        with torch.inference_mode():
-            latent = self.model.encoder(synthetic_audio(1, 6 * self.sample_rate, self.sample_rate, seed=1))
-            seed_codebooks([layer.codebook.embed for layer in self.model.quantizer.layers], latent)
+        self.model = transformers_model(TRANSFORMERS_32KHZ)
         self.model.save_pretrained(folder)
         self.ours = codecreg.load_codec(folder)
 
@@ -76,13 +57,7 @@ class Package24:
     sample_rate = 24000
 
     def __init__(self, folder: str):
-        from encodec import EncodecModel
-
-        torch.manual_seed(0)
-        self.model = EncodecModel.encodec_model_24khz(pretrained=False)
-        with torch.inference_mode():
-            latent = self.model.encoder(synthetic_audio(1, 6 * self.sample_rate, self.sample_rate, seed=1))
-            seed_codebooks([layer._codebook.embed for layer in self.model.quantizer.vq.layers], latent)
+        self.model = package_model(self.sample_rate)
         self.model.set_target_bandwidth(6.0)
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, "encodec_24khz-d7cc33bc.th")
