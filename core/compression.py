@@ -111,3 +111,14 @@ class CompressionModel(abc.ABC):
             raise ValueError(
                 f"{type(self).__name__}.decode got {shape[1]} codebooks, the model has {self.total_codebooks}"
             )
+        if shape[2] == 0:
+            raise ValueError(f"{type(self).__name__}.decode got codes with no frames; pass the codes encode "
+                             "returned, at least one frame")
+        if getattr(codes, "is_floating_point", lambda: False)() or getattr(codes, "is_complex", lambda: False)():
+            raise ValueError(f"{type(self).__name__}.decode expects integer codes, got {codes.dtype}; "
+                             "convert with codes.long()")
+        low, high = int(codes.min()), int(codes.max())
+        if low < 0 or high >= self.cardinality:
+            raise ValueError(f"{type(self).__name__}.decode: codes must lie in [0, {self.cardinality}), "
+                             f"got values from {low} to {high}: this codec's codebooks have entries 0 to "
+                             f"{self.cardinality - 1}; were the codes made by another codec?")

@@ -137,6 +137,12 @@ class CompressionModelContract:
             codec.encode(torch.zeros(codec.sample_rate // 10, device=_device_of(codec)))
 
 
+    def test_codes_outside_the_codebooks_are_refused(self, codec, encoded) -> None:
+        codes, scale = encoded
+        with pytest.raises(ValueError, match=rf"codes must lie in \[0, {codec.cardinality}\)"):
+            codec.decode(torch.full_like(codes, codec.cardinality), scale)
+
+
 def _device_of(codec: CompressionModel) -> torch.device:
     parameter = next(iter(getattr(codec, "parameters", lambda: iter(()))()), None)
     return parameter.device if parameter is not None else torch.device("cpu")

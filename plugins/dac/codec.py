@@ -60,14 +60,14 @@ class DacCodec(CompressionModel, nn.Module):
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
         """``[B, C * D, T']``: the quantized latent of each channel, channel after channel."""
-        self._check_code_values(codes)
+        self.check_codes(codes)
         batch, _, frames = codes.shape
         return self._channel_latents(codes).reshape(batch, -1, frames)
 
     @torch.no_grad()
     def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
                length: int | None = None) -> torch.Tensor:
-        self._check_code_values(codes)
+        self.check_codes(codes)
         batch, _, frames = codes.shape
         full_length = frames * self.hop
         if length is not None and not 0 < length <= full_length:
@@ -137,14 +137,6 @@ class DacCodec(CompressionModel, nn.Module):
             indices.append(level_indices)
             residual = residual - quantized
         return torch.stack(indices, dim=1)
-
-    def _check_code_values(self, codes: torch.Tensor) -> None:
-        self.check_codes(codes)
-        if codes.numel() and (int(codes.min()) < 0 or int(codes.max()) >= self.cardinality):
-            raise ValueError(
-                f"{type(self).__name__}.decode got codes from {int(codes.min())} to {int(codes.max())}; "
-                f"this codec's codebooks have entries 0 to {self.cardinality - 1}"
-            )
 
     def _channel_latents(self, codes: torch.Tensor) -> torch.Tensor:
         """``[B, C, D, T']`` from interleaved codes; a channel left without a level gets zeros."""

@@ -101,7 +101,7 @@ class EncodecCodec(CompressionModel, nn.Module):
                length: int | None = None) -> torch.Tensor:
         """Audio ``[B, C, T]`` for ``codes``: ``T = length`` when given, else every sample the
         frames cover (``T' * hop`` without segments; up to the end of the last segment with)."""
-        self._check_codes_to_decode(codes)
+        self.check_codes(codes)
         scale = self._check_scale(codes, scale)
         length = None if length is None else self._check_length(length)
         if self.config.segment is None:
@@ -185,14 +185,3 @@ class EncodecCodec(CompressionModel, nn.Module):
         if isinstance(length, bool) or value < 1:
             raise ValueError(f"{type(self).__name__}.decode: length must be a positive int, got {length!r}")
         return value
-
-    def _check_codes_to_decode(self, codes: torch.Tensor) -> None:
-        self.check_codes(codes)
-        if codes.shape[-1] == 0:
-            raise ValueError(f"{type(self).__name__}.decode got codes with no frames")
-        if codes.is_floating_point() or codes.is_complex():
-            raise ValueError(f"{type(self).__name__}.decode expects integer codes, got {codes.dtype}")
-        low, high = int(codes.min()), int(codes.max())
-        if low < 0 or high >= self.cardinality:
-            raise ValueError(f"{type(self).__name__}.decode: codes must lie in [0, {self.cardinality}), "
-                             f"got values from {low} to {high}")
