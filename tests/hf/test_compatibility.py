@@ -54,4 +54,3 @@ def test_dac_frame_rate_is_exact_not_rounded(load):
     codecreg.check_compatible(codec, cardinality=1024, num_codebooks=32, sample_rate=24000, frame_rate=75.0)
     with pytest.raises(codecreg.IncompatibleCodecError, match="channels: the model expects 2"):
         codecreg.check_compatible(codec, channels=2)
-
