@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 import torch
 
-from codecreg.tokens import load_codes, save_codes
+from codecreg.tokens.token_file import load_codes, save_codes
 from codecreg.testing import synthetic_audio
 from codecreg_metrics.si_sdr import si_sdr
 from codecreg_metrics.spectral_distances import mel_distance, stft_distance

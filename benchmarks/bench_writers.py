@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from codecreg.audio_writing import audio_write
+from codecreg.audio.writing import audio_write
 from codecreg_ffmpeg.binary import locate_ffmpeg
 from codecreg_ffmpeg.writer import output_flags
 

@@ -9,27 +9,27 @@ from importlib import import_module
 
 from .api import (codec_info, get_registry, get_writer, list_codecs, list_writers, load_codec,
                   register, reset_registry)
-from .compatibility import check_compatible
-from .compression import CompressionModel
+from .registry.compatibility import check_compatible
+from .codec.compression import CompressionModel
 from .errors import (CheckpointError, CodecregError, DuplicateNameError, IncompatibleCodecError,
                      InvalidNameError, MissingDependencyError, PluginLoadError, UnknownNameError)
-from .hookspecs import hookimpl
-from .names import parse_name
-from .specs import CodecSpec, MetricSpec, SourceSpec, WriterSpec
+from .registry.hookspecs import hookimpl
+from .registry.names import parse_name
+from .registry.specs import CodecSpec, MetricSpec, SourceSpec, WriterSpec, codebooks_for_bandwidth
 from .version import __version__
-from .writer import AudioWriter
+from .audio.writer import AudioWriter
 
 # Public names whose modules need numpy or more: imported on first use.
 _LAZY = {
-    "audio_write": ".audio_writing",
-    "audio_read": ".audio_reading",
-    "convert_audio": ".audio_reading",
-    "compare": ".comparison",
-    "ComparisonTable": ".results",
-    "save_codes": ".tokens",
-    "load_codes": ".tokens",
-    "TokenFile": ".tokens",
-    "TokenFileError": ".tokens",
+    "audio_write": ".audio.writing",
+    "audio_read": ".audio.reading",
+    "convert_audio": ".audio.reading",
+    "compare": ".study.comparison",
+    "ComparisonTable": ".study.results",
+    "save_codes": ".tokens.token_file",
+    "load_codes": ".tokens.token_file",
+    "TokenFile": ".tokens.token_file",
+    "TokenFileError": ".tokens.token_file",
 }
 
 
@@ -43,7 +43,7 @@ __all__ = [
     "AudioWriter", "CheckpointError", "CodecSpec", "CodecregError", "CompressionModel",
     "DuplicateNameError", "IncompatibleCodecError", "InvalidNameError", "MetricSpec",
     "MissingDependencyError", "PluginLoadError", "SourceSpec", "UnknownNameError", "WriterSpec",
-    "__version__", "check_compatible", "codec_info", "get_registry", "get_writer", "hookimpl",
+    "__version__", "check_compatible", "codebooks_for_bandwidth", "codec_info", "get_registry", "get_writer", "hookimpl",
     "list_codecs", "list_writers", "load_codec", "parse_name", "register", "reset_registry",
     *_LAZY,
 ]

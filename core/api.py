@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .compression import CompressionModel
-from .discovery import discover
 from .errors import CheckpointError, InvalidNameError
-from .names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, ParsedName, format_name, parse_name
-from .registry import Registry
-from .specs import CodecSpec, Spec, WriterSpec, codebooks_for_bandwidth
-from .writer import AudioWriter
+from .registry.discovery import discover
+from .registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, ParsedName, format_name, parse_name
+from .registry.registry import Registry
+from .registry.specs import CodecSpec, Spec, WriterSpec, codebooks_for_bandwidth
+
+if TYPE_CHECKING:  # annotations only: the codec contract imports this module for get_pretrained
+    from .audio.writer import AudioWriter
+    from .codec.compression import CompressionModel
 
 _registry: Registry | None = None
 

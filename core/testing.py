@@ -19,14 +19,14 @@ import math
 import pytest
 import torch
 
-from . import synthetic
 from .api import get_registry, load_codec
-from .compression import CompressionModel
+from .audio import synthetic
+from .codec.compression import CompressionModel
 from .errors import UnknownNameError
 
 
 def synthetic_audio(channels: int, length: int, sample_rate: int, batch: int = 1, seed: int = 0) -> torch.Tensor:
-    """Deterministic ``[batch, channels, length]`` audio as a tensor (see ``codecreg.synthetic``)."""
+    """Deterministic ``[batch, channels, length]`` audio as a tensor (see ``codecreg.audio.synthetic``)."""
     return torch.from_numpy(synthetic.synthetic_audio(channels, length, sample_rate, batch, seed))
 
 

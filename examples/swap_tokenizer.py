@@ -14,7 +14,7 @@ import argparse
 import torch
 
 import codecreg
-from codecreg.synthetic import synthetic_audio
+from codecreg.audio.synthetic import synthetic_audio
 
 CONFIG = {"tokenizer": "//pretrained/debug_compression_model",
           "lm": {"card": 400, "n_q": 4, "frame_rate": 25.0}}

@@ -27,7 +27,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 def run_compare(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..comparison import DEFAULT_MAX_DELAY_MS, compare, split_codec_names
+    from ..study.comparison import DEFAULT_MAX_DELAY_MS, compare, split_codec_names
 
     codecs = [name for text in args.codecs for name in split_codec_names(text)]
     table = compare(codecs, args.inputs, args.num_codebooks, out=args.out, metrics=args.metrics, seed=args.seed,

@@ -23,8 +23,8 @@ def run_demo(args: argparse.Namespace) -> int:
     import torch
 
     from ..api import load_codec
-    from ..audio_writing import audio_write
-    from ..synthetic import synthetic_audio
+    from ..audio.synthetic import synthetic_audio
+    from ..audio.writing import audio_write
 
     torch.manual_seed(0)
     start = time.perf_counter()

@@ -84,7 +84,7 @@ def run_writers(args: argparse.Namespace) -> int:
     specs = list_writers()
     rows = [spec.as_dict() for spec in specs]
     if args.probe:
-        from ..writer_choice import probe_writer
+        from ..audio.writer_choice import probe_writer
 
         for row in rows:
             row["probe"] = probe_writer(row["name"])

@@ -36,9 +36,9 @@ def run_encode(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..api import load_codec
-    from ..inputs import AUDIO_SUFFIXES, expand_inputs, output_paths
-    from ..tokens import SUFFIX
-    from ..transcode import encode_file
+    from ..audio.inputs import AUDIO_SUFFIXES, expand_inputs, output_paths
+    from ..tokens.token_file import SUFFIX
+    from ..tokens.transcode import encode_file
 
     files, skipped = expand_inputs(args.inputs, AUDIO_SUFFIXES)
     outputs = output_paths(files, Path(args.out), SUFFIX)
@@ -50,9 +50,9 @@ def run_encode(args: argparse.Namespace) -> int:
 def run_decode(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..inputs import expand_inputs, output_paths
-    from ..tokens import SUFFIX
-    from ..transcode import decode_file
+    from ..audio.inputs import expand_inputs, output_paths
+    from ..tokens.token_file import SUFFIX
+    from ..tokens.transcode import decode_file
 
     files, skipped = expand_inputs(args.inputs, (SUFFIX,))
     stems = output_paths(files, Path(args.out), "")

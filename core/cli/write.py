@@ -37,9 +37,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 def run_write(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..audio_reading import audio_read
-    from ..audio_writing import audio_write
-    from ..writer_choice import known_formats
+    from ..audio.reading import audio_read
+    from ..audio.writer_choice import known_formats
+    from ..audio.writing import audio_write
 
     stem, format = Path(args.output), args.format
     if format is None:

@@ -43,8 +43,9 @@ class DacCodec(CompressionModel, nn.Module):
         nn.Module.__init__(self)
         self.model = model.eval()
         self.hop = math.prod(model.encoder_rates)
-        self._channels = channels
-        self._num_codebooks = self.total_codebooks
+        self.set_metadata(sample_rate=int(model.sample_rate), channels=channels,
+                          frame_rate=int(model.sample_rate) / self.hop, cardinality=int(model.codebook_size),
+                          total_codebooks=channels * int(model.n_codebooks))
         self.chunk_frames = chunk_frames
         self.encoder_context = encoder_context_frames(model.encoder, self.hop)
         self.decoder_context = decoder_context_frames(model.decoder)
@@ -77,35 +78,8 @@ class DacCodec(CompressionModel, nn.Module):
             )
         audio = torch.cat([self._decode_span(codes, span)
                            for span in plan_spans(frames, self.chunk_frames, self.decoder_context)], dim=-1)
-        audio = audio.reshape(batch, self._channels, full_length)
+        audio = audio.reshape(batch, self.channels, full_length)
         return audio if length is None else audio[..., :length]
-
-    @property
-    def channels(self) -> int:
-        return self._channels
-
-    @property
-    def frame_rate(self) -> float:
-        return self.sample_rate / self.hop
-
-    @property
-    def sample_rate(self) -> int:
-        return int(self.model.sample_rate)
-
-    @property
-    def cardinality(self) -> int:
-        return int(self.model.codebook_size)
-
-    @property
-    def num_codebooks(self) -> int:
-        return self._num_codebooks
-
-    @property
-    def total_codebooks(self) -> int:
-        return self._channels * int(self.model.n_codebooks)
-
-    def set_num_codebooks(self, n: int) -> None:
-        self._num_codebooks = self.check_num_codebooks(n)
 
     # internals ------------------------------------------------------------
     @property
@@ -116,12 +90,12 @@ class DacCodec(CompressionModel, nn.Module):
         """Codes ``[1, K, T']`` of one item ``[1, C, T]``: its channels run as a batch of mono signals."""
         _, channels, length = x.shape
         frames = math.ceil(length / self.hop)
-        levels = math.ceil(self._num_codebooks / channels)
+        levels = math.ceil(self.num_codebooks / channels)
         mono = F.pad(x.reshape(channels, 1, length).to(self._dtype), (0, frames * self.hop - length))
         codes = torch.cat([self._encode_span(mono, span, levels)
                            for span in plan_spans(frames, self.chunk_frames, self.encoder_context)], dim=-1)
         interleaved = codes.reshape(1, channels, levels, frames).transpose(1, 2)
-        return interleaved.reshape(1, levels * channels, frames)[:, :self._num_codebooks]
+        return interleaved.reshape(1, levels * channels, frames)[:, :self.num_codebooks]
 
     def _encode_span(self, mono: torch.Tensor, span: Span, levels: int) -> torch.Tensor:
         """Codes ``[N, levels, frames]`` of the frames ``span`` keeps, computed with its context."""
@@ -142,8 +116,8 @@ class DacCodec(CompressionModel, nn.Module):
         """``[B, C, D, T']`` from interleaved codes; a channel left without a level gets zeros."""
         batch, _, frames = codes.shape
         latents = []
-        for channel in range(self._channels):
-            levels = codes[:, channel::self._channels]
+        for channel in range(self.channels):
+            levels = codes[:, channel::self.channels]
             if levels.shape[1]:
                 latents.append(self.model.quantizer.from_codes(levels)[0])
             else:

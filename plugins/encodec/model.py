@@ -35,7 +35,8 @@ class EncodecCodec(CompressionModel, nn.Module):
         self.encoder = SEANetEncoder(config)
         self.decoder = SEANetDecoder(config)
         self.quantizer = ResidualVectorQuantizer(config.num_codebooks, config.codebook_size, config.dimension)
-        self._num_codebooks = config.num_codebooks
+        self.set_metadata(sample_rate=config.sample_rate, channels=config.channels, frame_rate=config.frame_rate,
+                          cardinality=config.codebook_size, total_codebooks=config.num_codebooks)
         self.eval()
 
     def refresh(self) -> None:
@@ -43,34 +44,6 @@ class EncodecCodec(CompressionModel, nn.Module):
         call after changing them."""
         self.quantizer.refresh()
         prepare_time_major(self.decoder)
-
-    # contract: metadata ---------------------------------------------------
-    @property
-    def channels(self) -> int:
-        return self.config.channels
-
-    @property
-    def sample_rate(self) -> int:
-        return self.config.sample_rate
-
-    @property
-    def frame_rate(self) -> float:
-        return self.config.frame_rate
-
-    @property
-    def cardinality(self) -> int:
-        return self.config.codebook_size
-
-    @property
-    def num_codebooks(self) -> int:
-        return self._num_codebooks
-
-    @property
-    def total_codebooks(self) -> int:
-        return self.config.num_codebooks
-
-    def set_num_codebooks(self, n: int) -> None:
-        self._num_codebooks = self.check_num_codebooks(n)
 
     # contract: coding -----------------------------------------------------
     @torch.no_grad()
@@ -87,7 +60,7 @@ class EncodecCodec(CompressionModel, nn.Module):
         codes, scales = [], []
         for segment in self._segments(x):
             segment, scale = self._normalize(segment)
-            codes.append(self.quantizer.encode(self.encoder(segment), self._num_codebooks))
+            codes.append(self.quantizer.encode(self.encoder(segment), self.num_codebooks))
             scales.append(scale)
         return torch.cat(codes, dim=-1), torch.cat(scales, dim=1) if self.config.renormalize else None
 

@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 
-from codecreg.errors import MissingDependencyError
+from codecreg import MissingDependencyError
 
 FFMPEG_ENV = "CODECREG_FFMPEG"
 INSTALL_HINT = ("Install ffmpeg (e.g. apt install ffmpeg), or pip install 'codecreg[audio]' for the "

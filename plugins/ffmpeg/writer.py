@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from codecreg.audio_array import interleaved
-from codecreg.errors import CodecregError, MissingDependencyError
-from codecreg.writer import AudioWriter
+from codecreg import AudioWriter, CodecregError, MissingDependencyError
+from codecreg.audio.arrays import interleaved
 
 from .binary import encoders, locate_ffmpeg
 

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from codecreg.errors import CheckpointError
+from codecreg import CheckpointError
 
 CONFIG_FILE = "config.json"
 #: model_type in config.json -> the transformers class that loads it

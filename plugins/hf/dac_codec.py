@@ -16,7 +16,7 @@ import math
 import torch
 from torch import nn
 
-from codecreg.compression import CompressionModel
+from codecreg import CompressionModel
 
 from .lengths import checked_length, fit_length, pad_end
 
@@ -27,11 +27,9 @@ class TransformersDac(CompressionModel, nn.Module):
         self.model = model.eval()  # quantizer dropout ignores n_quantizers in training mode
         config = model.config
         self.hop = math.prod(config.downsampling_ratios)
-        self._sample_rate = int(config.sampling_rate)
-        self._channels = int(model.encoder.conv1.in_channels)
-        self._cardinality = int(config.codebook_size)
-        self._total_codebooks = len(model.quantizer.quantizers)
-        self._num_codebooks = self._total_codebooks
+        self.set_metadata(sample_rate=int(config.sampling_rate), channels=int(model.encoder.conv1.in_channels),
+                          frame_rate=int(config.sampling_rate) / self.hop, cardinality=int(config.codebook_size),
+                          total_codebooks=len(model.quantizer.quantizers))
 
     # contract -------------------------------------------------------------
     @torch.no_grad()
@@ -41,9 +39,9 @@ class TransformersDac(CompressionModel, nn.Module):
         self.check_audio(x)
         x = x.to(self._parameter().device, self._parameter().dtype)
         x = nn.functional.pad(x, (0, -x.shape[-1] % self.hop))
-        codes = [self.model.encode(item, n_quantizers=self._num_codebooks, return_dict=True).audio_codes
+        codes = [self.model.encode(item, n_quantizers=self.num_codebooks, return_dict=True).audio_codes
                  for item in x.split(1)]
-        return torch.cat(codes)[:, : self._num_codebooks].long(), None
+        return torch.cat(codes)[:, : self.num_codebooks].long(), None
 
     @torch.no_grad()
     def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
@@ -60,33 +58,6 @@ class TransformersDac(CompressionModel, nn.Module):
         """The sum of the codebooks' projected vectors, ``[B, D, T']``: the decoder's input."""
         self.check_codes(codes)
         return self.model.quantizer.from_codes(codes.to(self._parameter().device).long())[0]
-
-    @property
-    def channels(self) -> int:
-        return self._channels
-
-    @property
-    def frame_rate(self) -> float:
-        return self._sample_rate / self.hop
-
-    @property
-    def sample_rate(self) -> int:
-        return self._sample_rate
-
-    @property
-    def cardinality(self) -> int:
-        return self._cardinality
-
-    @property
-    def num_codebooks(self) -> int:
-        return self._num_codebooks
-
-    @property
-    def total_codebooks(self) -> int:
-        return self._total_codebooks
-
-    def set_num_codebooks(self, n: int) -> None:
-        self._num_codebooks = self.check_num_codebooks(n)
 
     def _parameter(self) -> torch.Tensor:
         return next(self.model.parameters())

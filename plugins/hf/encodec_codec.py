@@ -5,7 +5,9 @@ bandwidth when none is given (here: every codebook of the highest bandwidth unle
 ``set_num_codebooks`` says otherwise); codes come as ``(chunks, B, K, T)`` with a
 padded last chunk and scales as a list per chunk (here: ``[B, K, T']`` with the
 chunks' frames one after the other, see chunks.py, and scales ``[B, chunks]``).
-Frame rate, cardinality, channels and codebook counts are read from the config.
+Frame rate, cardinality, channels and codebook counts are read from the config;
+``set_num_codebooks`` takes any n from 1 to total, not only the trained bandwidths
+(residual quantization makes the first n codes the same at every bandwidth).
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ import math
 import torch
 from torch import nn
 
-from codecreg.compression import CompressionModel
-from codecreg.specs import codebooks_for_bandwidth
+from codecreg import CompressionModel, codebooks_for_bandwidth
 
 from .chunks import ChunkLayout, overlap_add
 from .lengths import checked_length, fit_length
@@ -28,14 +29,13 @@ class TransformersEncodec(CompressionModel, nn.Module):
         self.model = model.eval()
         config = model.config
         self.hop = math.prod(config.upsampling_ratios)
-        self._sample_rate = int(config.sampling_rate)
-        self._channels = int(config.audio_channels)
-        self._cardinality = int(config.codebook_size)
-        self._total_codebooks = len(model.quantizer.layers)
+        sample_rate, cardinality, total = int(config.sampling_rate), int(config.codebook_size), len(model.quantizer.layers)
         self.bandwidths = tuple(sorted(float(bw) for bw in config.target_bandwidths))
         self.normalize = bool(config.normalize)
-        default = codebooks_for_bandwidth(self.bandwidths[-1], self._cardinality, self.frame_rate)
-        self._num_codebooks = min(max(default, 1), self._total_codebooks)
+        default = codebooks_for_bandwidth(self.bandwidths[-1], cardinality, sample_rate / self.hop)
+        self.set_metadata(sample_rate=sample_rate, channels=int(config.audio_channels),
+                          frame_rate=sample_rate / self.hop, cardinality=cardinality, total_codebooks=total,
+                          num_codebooks=min(max(default, 1), total))
         self.chunks = (ChunkLayout(config.chunk_length, config.chunk_stride, self.hop)
                        if config.chunk_length and config.chunk_stride else None)
 
@@ -76,35 +76,6 @@ class TransformersEncodec(CompressionModel, nn.Module):
         self.check_codes(codes)
         return self._latent(codes.to(self._parameter().device).long())
 
-    @property
-    def channels(self) -> int:
-        return self._channels
-
-    @property
-    def frame_rate(self) -> float:
-        return self._sample_rate / self.hop
-
-    @property
-    def sample_rate(self) -> int:
-        return self._sample_rate
-
-    @property
-    def cardinality(self) -> int:
-        return self._cardinality
-
-    @property
-    def num_codebooks(self) -> int:
-        return self._num_codebooks
-
-    @property
-    def total_codebooks(self) -> int:
-        return self._total_codebooks
-
-    def set_num_codebooks(self, n: int) -> None:
-        """Use the first ``n`` codebooks; any n from 1 to total, not only the trained bandwidths
-        (residual quantization makes the first n codes the same at every bandwidth)."""
-        self._num_codebooks = self.check_num_codebooks(n)
-
     # internals ------------------------------------------------------------
     def _encode_item(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         spans = self.chunks.sample_spans(x.shape[-1]) if self.chunks else [(0, x.shape[-1])]
@@ -123,7 +94,7 @@ class TransformersEncodec(CompressionModel, nn.Module):
         latent = self.model.encoder(x)
         # the highest bandwidth, always: transformers would take the lowest for None
         codes = self.model.quantizer.encode(latent, self.bandwidths[-1])  # [K_all, B, T']
-        return codes[: self._num_codebooks].transpose(0, 1), scale
+        return codes[: self.num_codebooks].transpose(0, 1), scale
 
     def _latent(self, codes: torch.Tensor) -> torch.Tensor:
         return self.model.quantizer.decode(codes.transpose(0, 1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from codecreg.errors import CheckpointError
+from codecreg import CheckpointError
 
 #: the files a codec needs; weights only as safetensors, never a pickle
 SNAPSHOT_FILES = ["config.json", "*.safetensors", "*.safetensors.index.json"]

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from codecreg.compression import CompressionModel
-from codecreg.errors import CheckpointError
+from codecreg import CheckpointError, CompressionModel
 
 from .checkpoint_folder import MODEL_CLASSES, model_type_of, read_config
 from .hub import resolve_folder

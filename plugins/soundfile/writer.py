@@ -15,9 +15,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from codecreg.audio_array import interleaved
-from codecreg.errors import CodecregError
-from codecreg.writer import AudioWriter
+from codecreg import AudioWriter, CodecregError
+from codecreg.audio.arrays import interleaved
 
 # format -> (libsndfile container, {sample_format: subtype}); None keys the lossy formats' only subtype.
 SUBTYPES = {

@@ -91,7 +91,7 @@ def test_missing_dependencies_give_the_install_command(fresh_registry):
 
 
 def test_registering_a_taken_name_names_both_origins(fresh_registry):
-    spec = CodecSpec(name="debug", factory="codecreg.debug_codec:build", sample_rate=32000, frame_rate=25.0,
+    spec = CodecSpec(name="debug", factory="codecreg.codec.debug_codec:build", sample_rate=32000, frame_rate=25.0,
                      cardinality=400, num_codebooks=4, total_codebooks=4)
     with pytest.raises(DuplicateNameError, match=r"builtin \(codecreg\).*__main__ \(\(in process\)\)"):
         codecreg.register(spec)

@@ -10,14 +10,14 @@ from importlib.metadata import EntryPoint
 import pytest
 
 from codecreg import PluginLoadError
-from codecreg.discovery import discover
+from codecreg.registry.discovery import discover
 
 GOOD_PLUGIN = '''
 from codecreg import CodecSpec, hookimpl
 
 @hookimpl
 def register_codecs(register):
-    register(CodecSpec(name="{codec}", factory="codecreg.debug_codec:build", sample_rate=32000,
+    register(CodecSpec(name="{codec}", factory="codecreg.codec.debug_codec:build", sample_rate=32000,
                        frame_rate=25.0, cardinality=400, num_codebooks=4, total_codebooks=4))
 '''
 
@@ -109,7 +109,7 @@ def test_a_good_third_party_plugin_is_listed_with_its_distribution(tmp_path):
 
 
 def test_discover_takes_injected_entry_points():
-    points = [EntryPoint(name="builtin", value="codecreg.builtin", group="codecreg"),
+    points = [EntryPoint(name="builtin", value="codecreg.registry.builtin", group="codecreg"),
               EntryPoint(name="missing", value="codecreg_no_such_module_abc", group="codecreg")]
     registry = discover(points, strict=False)
     assert list(registry.codecs) == ["debug_compression_model"]

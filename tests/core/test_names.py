@@ -3,7 +3,7 @@
 import pytest
 
 from codecreg import InvalidNameError, parse_name
-from codecreg.names import CODEC_OPTION_ALIASES, format_name
+from codecreg.registry.names import CODEC_OPTION_ALIASES, format_name
 
 
 @pytest.mark.parametrize("text, scheme, target, revision, options", [

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import codecreg
-from codecreg.compression import CompressionModel
+from codecreg.codec.compression import CompressionModel
 from support.hf_models import build_dac, build_encodec, cache_model
 
 BUILDERS: dict[str, Callable[[], torch.nn.Module]] = {

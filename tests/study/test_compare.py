@@ -13,9 +13,9 @@ from matplotlib.image import imread
 
 import codecreg
 from codecreg.cli.main import main
-from codecreg.comparison import family_name, setting_name, split_codec_names
-from codecreg.discovery import discover
-from codecreg.results import TIMING_COLUMNS
+from codecreg.registry.discovery import discover
+from codecreg.study.comparison import family_name, setting_name, split_codec_names
+from codecreg.study.results import TIMING_COLUMNS
 
 from .conftest import clip, write_clip
 

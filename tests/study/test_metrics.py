@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import codecreg
-from codecreg.alignment import align, estimate_delay
-from codecreg.codebook_stats import CodeCounter
+from codecreg.study.alignment import align, estimate_delay
+from codecreg.study.codebook_stats import CodeCounter
 from codecreg_metrics.si_sdr import FLOOR_DB, si_sdr
 from codecreg_metrics.spectral import mel_filters
 from codecreg_metrics.spectral_distances import mel_distance, stft_distance

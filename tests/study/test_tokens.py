@@ -13,7 +13,7 @@ from safetensors import safe_open
 from safetensors.numpy import save_file
 
 import codecreg
-from codecreg.tokens import FORMAT_VERSION, TokenFile, TokenFileError, load_codes, save_codes
+from codecreg.tokens.token_file import FORMAT_VERSION, TokenFile, TokenFileError, load_codes, save_codes
 
 from .conftest import clip
 

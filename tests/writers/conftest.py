@@ -11,7 +11,7 @@ import pytest
 
 import codecreg
 from codecreg import WriterSpec
-from codecreg.discovery import discover
+from codecreg.registry.discovery import discover
 
 
 @pytest.fixture

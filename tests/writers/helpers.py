@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from codecreg.writer import AudioWriter
+from codecreg.audio.writer import AudioWriter
 from codecreg_ffmpeg.binary import locate_ffmpeg
 
 LOSSLESS = ("wav", "flac")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import codecreg
-from codecreg.audio_writing import audio_write
+from codecreg.audio.writing import audio_write
 from writers.helpers import LOSSLESS, LOSSY_LENGTH_TOLERANCE, make_signal, read_independently
 
 BACKENDS = ("ffmpeg", "soundfile")

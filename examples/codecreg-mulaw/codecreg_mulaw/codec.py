@@ -13,7 +13,8 @@ MU = 255
 class MuLawCodec(CompressionModel, nn.Module):
     def __init__(self, sample_rate: int):
         nn.Module.__init__(self)
-        self._sample_rate = sample_rate
+        self.set_metadata(sample_rate=sample_rate, channels=1, frame_rate=sample_rate, cardinality=MU + 1,
+                          total_codebooks=1)
 
     def encode(self, x):
         self.check_audio(x)
@@ -28,16 +29,6 @@ class MuLawCodec(CompressionModel, nn.Module):
         companded = self.decode_latent(codes)
         audio = torch.sign(companded) * ((1 + MU) ** companded.abs() - 1) / MU
         return audio if length is None else audio[..., :length]
-
-    channels = property(lambda self: 1)
-    frame_rate = property(lambda self: float(self._sample_rate))
-    sample_rate = property(lambda self: self._sample_rate)
-    cardinality = property(lambda self: MU + 1)
-    num_codebooks = property(lambda self: 1)
-    total_codebooks = property(lambda self: 1)
-
-    def set_num_codebooks(self, n):
-        self.check_num_codebooks(n)
 
 
 def build_8khz(device="cpu"):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import abc
 from typing import Any
 
-from .specs import bitrate_kbps
+from ..registry.specs import bitrate_kbps
+from .metadata import CodecMetadata
 
 
 class CompressionModel(abc.ABC):
@@ -32,33 +33,53 @@ class CompressionModel(abc.ABC):
     def decode_latent(self, codes: Any) -> Any:
         """``codes [B, K, T']`` -> the continuous latent the decoder consumes, ``[B, D, T']``."""
 
-    @property
-    @abc.abstractmethod
-    def channels(self) -> int: ...
+    # metadata: filled once by ``set_metadata`` in the implementation's ``__init__`` ----
+    def set_metadata(self, *, sample_rate: int, channels: int, frame_rate: float, cardinality: int,
+                     total_codebooks: int, num_codebooks: int | None = None) -> None:
+        """Declare what this codec is; ``num_codebooks`` (default: all) is the count in use."""
+        self._metadata = CodecMetadata(sample_rate, channels, float(frame_rate), cardinality,
+                                       total_codebooks)
+        self._num_codebooks = self.check_num_codebooks(total_codebooks if num_codebooks is None else num_codebooks)
 
     @property
-    @abc.abstractmethod
-    def frame_rate(self) -> float: ...
+    def metadata(self) -> CodecMetadata:
+        metadata = self.__dict__.get("_metadata")
+        if metadata is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} has no metadata: call self.set_metadata(sample_rate=..., channels=..., "
+                "frame_rate=..., cardinality=..., total_codebooks=...) in its __init__"
+            )
+        return metadata
 
     @property
-    @abc.abstractmethod
-    def sample_rate(self) -> int: ...
+    def channels(self) -> int:
+        return self.metadata.channels
 
     @property
-    @abc.abstractmethod
-    def cardinality(self) -> int: ...
+    def frame_rate(self) -> float:
+        return self.metadata.frame_rate
 
     @property
-    @abc.abstractmethod
-    def num_codebooks(self) -> int: ...
+    def sample_rate(self) -> int:
+        return self.metadata.sample_rate
 
     @property
-    @abc.abstractmethod
-    def total_codebooks(self) -> int: ...
+    def cardinality(self) -> int:
+        return self.metadata.cardinality
 
-    @abc.abstractmethod
+    @property
+    def total_codebooks(self) -> int:
+        return self.metadata.total_codebooks
+
+    @property
+    def num_codebooks(self) -> int:
+        """The codebooks ``encode`` gives now, from 1 to ``total_codebooks``."""
+        self.metadata  # raises the set_metadata hint when it was never called
+        return self._num_codebooks
+
     def set_num_codebooks(self, n: int) -> None:
         """Use the first ``n`` codebooks from now on, 1 <= n <= total_codebooks."""
+        self._num_codebooks = self.check_num_codebooks(n)
 
     @property
     def bitrate(self) -> float:
@@ -68,7 +89,7 @@ class CompressionModel(abc.ABC):
     @classmethod
     def get_pretrained(cls, name: str, device: Any = "cpu") -> "CompressionModel":
         """audiocraft's entry point, so its code ports unchanged: any name of docs/names.md."""
-        from .api import load_codec
+        from ..api import load_codec
 
         return load_codec(name, device=device)
 

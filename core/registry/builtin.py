@@ -9,7 +9,7 @@ def register_codecs(register):
     register(CodecSpec(
         name="debug_compression_model",
         aliases=("debug",),
-        factory="codecreg.debug_codec:build",
+        factory="codecreg.codec.debug_codec:build",
         description="tiny deterministic codec for demos and tests (audiocraft's debug geometry)",
         sample_rate=32000, channels=1, frame_rate=25.0, cardinality=400,
         num_codebooks=4, total_codebooks=4,

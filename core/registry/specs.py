@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import MissingDependencyError
+from ..errors import MissingDependencyError
 
 
 @dataclass(frozen=True)

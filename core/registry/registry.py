@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from .errors import DuplicateNameError, UnknownNameError
+from ..errors import DuplicateNameError, UnknownNameError
 from .specs import CodecSpec, MetricSpec, SourceSpec, Spec, WriterSpec
 
 _KINDS = {CodecSpec: "codec", SourceSpec: "source", WriterSpec: "writer", MetricSpec: "metric"}

@@ -9,6 +9,7 @@ values wastes bits, a common failure of RVQ training.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 

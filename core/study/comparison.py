@@ -18,10 +18,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from .api import codec_info, get_registry, load_codec
+from ..api import codec_info, get_registry, load_codec
+from ..errors import CodecregError, MissingDependencyError
+from ..registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, format_name, parse_name
 from .codebook_stats import CodeCounter
-from .errors import CodecregError, MissingDependencyError
-from .names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, format_name, parse_name
 from .results import ComparisonTable, MetricInfo
 
 DEFAULT_MAX_DELAY_MS = 50.0
@@ -66,7 +66,7 @@ def compare(codecs: str | Sequence[str], inputs: Iterable[Any], num_codebooks: S
         seed: torch seed set before each encode and decode.
         max_delay_ms: largest codec delay that alignment looks for.
     """
-    from .progress import progress, report
+    from ..progress import progress, report
     from .report import StudyWriter
 
     names = split_codec_names(codecs) if isinstance(codecs, str) else [n.strip() for n in codecs if n.strip()]
@@ -167,7 +167,7 @@ def load_metrics(names: Sequence[str] | None = None) -> list[Metric]:
 
 def read_inputs(items: Iterable[Any]) -> tuple[list[StudyInput], list[str]]:
     """Inputs from paths, folders and ``(name, wav, sample_rate)`` tuples; unreadable files become warnings."""
-    from .inputs import AUDIO_SUFFIXES, expand_inputs, slug
+    from ..audio.inputs import AUDIO_SUFFIXES, expand_inputs, slug
 
     study_inputs: list[StudyInput] = []
     warnings: list[str] = []
@@ -187,7 +187,7 @@ def read_inputs(items: Iterable[Any]) -> tuple[list[StudyInput], list[str]]:
         else:
             paths.append(item)
     if paths:
-        from .audio_reading import audio_read
+        from ..audio.reading import audio_read
 
         files, skipped = expand_inputs(paths, AUDIO_SUFFIXES)
         warnings += [f"skipped {path} (not an audio file name)" for path in skipped]
@@ -233,8 +233,8 @@ class _SettingRuns:
 def _run_setting(model, label, study_inputs, metrics, seed, device, max_delay_ms, writer, bar) -> _SettingRuns:
     import torch
 
+    from ..audio.reading import convert_audio
     from .alignment import align
-    from .audio_reading import convert_audio
 
     runs = _SettingRuns(model, label, CodeCounter(model.num_codebooks, model.cardinality), [], [])
     max_lag = int(round(max_delay_ms * model.sample_rate / 1000))
@@ -291,7 +291,7 @@ def _warm_up(model: Any, item: StudyInput, device: Any) -> None:
     """One untimed round trip on up to a second of audio, so lazy initialization is not timed."""
     import torch
 
-    from .audio_reading import convert_audio
+    from ..audio.reading import convert_audio
 
     wav = convert_audio(item.wav[:, : item.sample_rate], item.sample_rate, model.sample_rate, model.channels)
     with torch.inference_mode():
@@ -318,6 +318,6 @@ def _check_codec_available(name: str) -> None:
 
 
 def _as_audio(wav: Any, name: str) -> np.ndarray:
-    from .audio_array import as_float_audio
+    from ..audio.arrays import as_float_audio
 
     return as_float_audio(wav, what=f"input {name}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .inputs import slug
+from ..audio.inputs import slug
 from .results import ComparisonTable
 
 ORIGINAL = "original"
@@ -40,7 +40,7 @@ class StudyWriter:
 
     # everything else, once the table is complete --------------------------
     def write_report(self, table: ComparisonTable) -> dict[str, Path]:
-        from .audio_reading import audio_read
+        from ..audio.reading import audio_read
         from .listening_page import render_page
         from .plots import rate_distortion_plot, spectrogram_plot
 
@@ -86,7 +86,7 @@ class StudyWriter:
 
     @staticmethod
     def _write(path: Path, wav: Any, sample_rate: int) -> Path:
-        from .audio_writing import audio_write
+        from ..audio.writing import audio_write
 
         # Levels are kept as the codec made them (clipped at full scale only), so tracks compare fairly.
         return audio_write(path.with_suffix(""), wav, sample_rate, format="wav", strategy="clip",

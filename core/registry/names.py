@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from .errors import InvalidNameError
+from ..errors import InvalidNameError
 
 PRETRAINED_PREFIX = "//pretrained/"
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]+):(?!//)(.+)$")

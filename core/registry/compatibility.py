@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import IncompatibleCodecError
+from ..errors import IncompatibleCodecError
 
 #: Hz: a config may write 86.13 for DAC's 44100 / 512 = 86.1328125; 87 (transformers' rounding up) is off
 FRAME_RATE_TOLERANCE = 0.005

@@ -16,8 +16,8 @@ from typing import Iterable
 
 import pluggy
 
+from ..errors import CodecregError, PluginLoadError
 from . import hookspecs
-from .errors import CodecregError, PluginLoadError
 from .registry import PluginInfo, Registry
 
 ENTRY_POINT_GROUP = "codecreg"

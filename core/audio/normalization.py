@@ -23,8 +23,8 @@ import logging
 
 import numpy as np
 
-from .audio_array import peak_of
-from .errors import MissingDependencyError
+from ..errors import MissingDependencyError
+from .arrays import peak_of
 
 STRATEGIES = ("peak", "rms", "loudness", "clip", "none")
 #: Half a 24-bit step (-144.5 dBFS): any level below it rounds to zero in every integer format.

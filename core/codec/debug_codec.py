@@ -21,11 +21,9 @@ class DebugCompressionModel(CompressionModel, nn.Module):
     def __init__(self, sample_rate: int = 32000, channels: int = 1, dimension: int = 32,
                  cardinality: int = 400, total_codebooks: int = 4, seed: int = 0):
         nn.Module.__init__(self)
-        self._sample_rate = sample_rate
-        self._channels = channels
-        self._cardinality = cardinality
-        self._num_codebooks = total_codebooks
         self.hop = math.prod(STRIDES)
+        self.set_metadata(sample_rate=sample_rate, channels=channels, frame_rate=sample_rate / self.hop,
+                          cardinality=cardinality, total_codebooks=total_codebooks)
         widths = (channels, *WIDTHS, dimension)
         self.encoder = nn.Sequential(*_interleave_elu(
             [nn.Conv1d(widths[i], widths[i + 1], s, stride=s) for i, s in enumerate(STRIDES)]))
@@ -46,7 +44,7 @@ class DebugCompressionModel(CompressionModel, nn.Module):
         k-means initialization would, so codes vary from frame to frame. Each layer takes
         frames the earlier layers were not seeded from: theirs have no residual left."""
         layers, size = self.codebooks.shape[:2]
-        noise = torch.randn(1, self._channels, self.hop * size * layers, generator=generator)
+        noise = torch.randn(1, self.channels, self.hop * size * layers, generator=generator)
         residual = self.encoder(noise)[0].T  # [frames, dim]
         for k in range(layers):
             self.codebooks[k] = residual[k * size:(k + 1) * size]
@@ -66,7 +64,7 @@ class DebugCompressionModel(CompressionModel, nn.Module):
         latent = self.encoder(nn.functional.pad(x, (0, padding)))  # [B, D, T']
         residual = latent.transpose(1, 2)  # [B, T', D]
         codes = []
-        for k in range(self._num_codebooks):
+        for k in range(self.num_codebooks):
             index = self._nearest(residual, k)
             codes.append(index)
             residual = residual - self.codebooks[k][index]
@@ -84,32 +82,12 @@ class DebugCompressionModel(CompressionModel, nn.Module):
         audio = self.decoder(self.decode_latent(codes))
         return audio if length is None else audio[..., :length]
 
-    @property
-    def channels(self) -> int:
-        return self._channels
 
-    @property
-    def frame_rate(self) -> float:
-        return self._sample_rate / self.hop
 
-    @property
-    def sample_rate(self) -> int:
-        return self._sample_rate
 
-    @property
-    def cardinality(self) -> int:
-        return self._cardinality
 
-    @property
-    def num_codebooks(self) -> int:
-        return self._num_codebooks
 
-    @property
-    def total_codebooks(self) -> int:
-        return self.codebooks.shape[0]
 
-    def set_num_codebooks(self, n: int) -> None:
-        self._num_codebooks = self.check_num_codebooks(n)
 
 
 def _interleave_elu(layers: list[nn.Module]) -> list[nn.Module]:

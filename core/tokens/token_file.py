@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CodecregError, UnknownNameError
-from .version import __version__
+from ..errors import CodecregError, UnknownNameError
+from ..version import __version__
 
 FORMAT = "codecreg.codes"
 FORMAT_VERSION = 1
@@ -55,7 +55,7 @@ class TokenFile:
 
     def load_codec(self, device: Any = "cpu") -> Any:
         """Build the codec named in the file and check it still matches what encoded it."""
-        from .api import load_codec
+        from ..api import load_codec
 
         try:
             codec = load_codec(self.codec, device=device)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .tokens import TokenFile, load_codes, save_codes
+from .token_file import TokenFile, load_codes, save_codes
 
 
 def encode_file(path: str | Path, codec: Any, output: str | Path, device: Any = "cpu") -> Path:
@@ -13,7 +13,7 @@ def encode_file(path: str | Path, codec: Any, output: str | Path, device: Any = 
     import numpy as np
     import torch
 
-    from .audio_reading import audio_read, convert_audio
+    from ..audio.reading import audio_read, convert_audio
 
     wav, sample_rate = audio_read(path)
     wav = convert_audio(wav, sample_rate, codec.sample_rate, codec.channels)
@@ -31,7 +31,7 @@ def decode_file(path: str | Path, output_stem: str | Path, codecs: dict[str, Any
     ``codecs`` caches built codecs by name across calls. A file holding a batch
     of B > 1 items is written as ``output_stem_0``, ``output_stem_1``, ...
     """
-    from .audio_writing import audio_write
+    from ..audio.writing import audio_write
 
     tokens = load_codes(path)
     codec = _codec_for(tokens, {} if codecs is None else codecs, device)

@@ -11,8 +11,8 @@ from html import escape
 from typing import Callable
 from urllib.parse import quote
 
+from ..version import __version__
 from .results import ComparisonTable, format_number
-from .version import __version__
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; background: #fafafa; }

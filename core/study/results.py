@@ -75,7 +75,7 @@ class ComparisonTable:
 
     # serializations ---------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        from .version import __version__
+        from ..version import __version__
 
         return {"codecreg_version": __version__, "seed": self.seed,
                 "metrics": [vars(m) for m in self.metrics], "inputs": self.inputs,

@@ -1,0 +1,1 @@
+"""Comparative codec studies: run, align, measure, tabulate, plot, and the listening page."""
