@@ -27,6 +27,11 @@ def audio_read(path: str | Path, seek_time: float = 0.0, duration: float = -1.0,
     ``duration``) are audiocraft's; ``sample_rate`` and ``channels`` convert the
     audio with ``convert_audio``, and the rate returned is then ``sample_rate``.
     """
+    if sample_rate is not None and sample_rate <= 0:
+        raise ValueError(f"sample_rate must be a positive number of Hz, got {sample_rate!r}; "
+                         "pass None to keep the file's rate")
+    if channels is not None and channels < 1:
+        raise ValueError(f"channels must be at least 1, got {channels!r}; pass None to keep the file's channels")
     soundfile = _import("soundfile")
     path = Path(path)
     if not path.is_file():
@@ -47,8 +52,8 @@ def audio_read(path: str | Path, seek_time: float = 0.0, duration: float = -1.0,
         if missing > 0:
             wav = np.pad(wav, ((0, 0), (0, missing)))
     if sample_rate is not None or channels is not None:
-        target_rate = sample_rate or rate
-        wav = convert_audio(wav, rate, target_rate, channels or wav.shape[0])
+        target_rate = rate if sample_rate is None else sample_rate
+        wav = convert_audio(wav, rate, target_rate, wav.shape[0] if channels is None else channels)
         rate = target_rate
     return wav, rate
 

@@ -24,16 +24,18 @@ def known_formats() -> list[str]:
 
 
 def check_format(format: str) -> str:
+    """``format`` as the writers name it (lower case: ``"MP3"`` is ``"mp3"``); unknown formats are refused."""
     formats = known_formats()
-    if format not in formats:
+    canonical = format.lower() if isinstance(format, str) else format
+    if canonical not in formats:
         raise ValueError(f"unknown audio format {format!r}; the installed writers write: "
                          f"{', '.join(formats) or 'nothing'} (`codecreg writers` lists them)")
-    return format
+    return canonical
 
 
 def choose_writer(format: str, backend: str | None = None) -> AudioWriter:
     """The writer for ``format``: ``backend`` (a writer name, options allowed) or the first one available."""
-    check_format(format)
+    format = check_format(format)
     if backend is not None:
         return _named_writer(format, backend)
     skipped = []

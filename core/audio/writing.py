@@ -16,6 +16,7 @@ from typing import Any
 from .arrays import as_float_audio
 from .atomic_file import atomic_write_path, parent_folders_made
 from .normalization import check_strategy, normalize_audio
+from .output_path import check_output_path
 from .writer import FORMAT_MAX_CHANNELS, FORMAT_SAMPLE_RATES, SAMPLE_FORMATS
 from .writer_choice import check_format, choose_writer
 
@@ -30,8 +31,12 @@ def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
                 sample_format: str | None = None) -> Path:
     """Normalize ``wav`` ([T] or [C, T] floats, numpy or torch) and write it to ``stem_name.format``.
 
+    The path is checked before any work (``check_output_path``): a symbolic link
+    there is written through to its target, anything but a regular file is refused.
+
     Args:
-        format: wav, mp3, ogg or flac (or any format a writer plugin adds).
+        format: wav, mp3, ogg or flac (or any format a writer plugin adds), in any case; the suffix
+            added is lower case.
         mp3_rate / ogg_rate: kbps; ``ogg_rate=None`` lets the Vorbis encoder choose.
         normalize, strategy, *_headroom_db, loudness_compressor: see ``codecreg.audio.normalization``;
             with ``normalize=False`` only the gain that prevents clipping applies.
@@ -44,13 +49,15 @@ def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
         The path written.
     """
     sample_rate = _checked_sample_rate(sample_rate)
-    check_format(format)
+    format = check_format(format)
     _check_rate_for_format(format, sample_rate)
     sample_format = _checked_sample_format(format, sample_format)
     _check_bitrate("mp3_rate", mp3_rate)
     if ogg_rate is not None:
         _check_bitrate("ogg_rate", ogg_rate)
     strategy = check_strategy(strategy)
+    path = Path(str(stem_name) + (f".{format}" if add_suffix else ""))
+    check_output_path(path, make_parent_dir)
     audio = as_float_audio(wav)
     _check_channels_for_format(format, audio.shape[0])
     writer = choose_writer(format, backend)
@@ -58,7 +65,6 @@ def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
                             loudness_headroom_db, loudness_compressor, log_clipping=log_clipping,
                             sample_rate=sample_rate, stem_name=str(stem_name))
 
-    path = Path(str(stem_name) + (f".{format}" if add_suffix else ""))
     with parent_folders_made(path) if make_parent_dir else contextlib.nullcontext(), \
             atomic_write_path(path) as temporary:
         writer.write(temporary, audio, sample_rate, format,

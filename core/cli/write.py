@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -29,30 +33,27 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--ogg-rate", type=int, metavar="KBPS", help="ogg kbps (default: the encoder's choice)")
     parser.add_argument("--sample-format", metavar="FMT", help="wav: s16, s24, f32; flac: s16, s24 (default: s16)")
     parser.add_argument("--backend", metavar="NAME", help="writer name, e.g. ffmpeg or soundfile (default: first available)")
-    parser.add_argument("--sample-rate", type=int, metavar="HZ", help="resample to this rate first (soxr)")
-    parser.add_argument("--channels", type=int, metavar="N", help="mix to mono (1) or repeat mono to N channels first")
+    parser.add_argument("--sample-rate", type=_positive_int, metavar="HZ",
+                        help="resample to this rate first (soxr)")
+    parser.add_argument("--channels", type=_positive_int, metavar="N",
+                        help="mix to mono (1) or repeat mono to N channels first")
     parser.set_defaults(run=run_write)
 
 
 def run_write(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    from ..audio.output_path import check_output_path, check_output_stem
     from ..audio.reading import audio_read
-    from ..audio.writer_choice import known_formats
     from ..audio.writing import audio_write
 
-    stem, format = Path(args.output), args.format
-    if format is None:
-        suffix = stem.suffix[1:]
-        format = suffix if suffix in known_formats() else "wav"
-        stem = stem.with_suffix("") if suffix == format else stem
     try:
+        path, format = _output_path_and_format(check_output_stem(args.output), args.format)
+        check_output_path(path)
         wav, sample_rate = audio_read(args.input, sample_rate=args.sample_rate, channels=args.channels)
-        path = audio_write(stem, wav, sample_rate, format=format, mp3_rate=args.mp3_rate, ogg_rate=args.ogg_rate,
+        path = audio_write(path, wav, sample_rate, format=format, mp3_rate=args.mp3_rate, ogg_rate=args.ogg_rate,
                            normalize=args.normalize, strategy=args.strategy,
                            peak_clip_headroom_db=args.peak_clip_headroom_db, rms_headroom_db=args.rms_headroom_db,
                            loudness_headroom_db=args.loudness_headroom_db,
-                           loudness_compressor=args.loudness_compressor,
+                           loudness_compressor=args.loudness_compressor, add_suffix=False,
                            backend=args.backend, sample_format=args.sample_format)
     except (OSError, ValueError, TypeError) as error:
         print(f"codecreg: error: {error}", file=sys.stderr)
@@ -60,3 +61,37 @@ def run_write(args: argparse.Namespace) -> int:
     print(f"wrote {path} ({wav.shape[0]} ch, {sample_rate} Hz, {wav.shape[1] / sample_rate:.3f} s, "
           f"{path.stat().st_size} bytes)")
     return 0
+
+
+def _output_path_and_format(output: Path, format: str | None) -> tuple[Path, str]:
+    """The file to write and its format, from ``-o`` and ``--format``; a suffix that is no format is said so."""
+    from ..audio.writer_choice import check_format, known_formats
+
+    suffix = output.suffix[1:]
+    suffix_format = suffix.lower() if suffix.lower() in known_formats() else None
+    if format is None:
+        if suffix_format is not None:
+            return output, suffix_format
+        if suffix:
+            print(f"codecreg: note: {suffix!r} is not a format the installed writers write "
+                  f"({', '.join(known_formats())}), so {output}.wav is written as wav; "
+                  "give --format or a known suffix to choose", file=sys.stderr)
+        return output.with_name(f"{output.name}.wav"), "wav"
+    format = check_format(format)
+    if suffix_format is None:
+        return output.with_name(f"{output.name}.{format}"), format
+    if suffix_format != format:
+        raise ValueError(f"-o {str(output)!r} ends in .{suffix} but --format is {format}: drop one of them, "
+                         f"or name the file {output.with_suffix('')}.{format}")
+    return output, format
+
+
+def _positive_int(text: str) -> int:
+    """argparse type for counts and rates: 0 and negatives are refused before anything is read."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import codecreg
+from codecreg.audio.output_path import OutputPathError
 from codecreg.audio.writing import audio_write
 from codecreg.errors import MissingDependencyError
 from codecreg_ffmpeg.writer import FFmpegError
@@ -93,7 +94,7 @@ def test_torch_tensors_are_checked_the_same_way(existing):
 
 
 def test_unwritable_folder(unwritable_folder):
-    with pytest.raises(PermissionError, match="cannot write to the folder .*locked"):
+    with pytest.raises(OutputPathError, match="no file can be created in the folder .*locked"):
         audio_write(unwritable_folder / "existing", make_signal(1, 0.1, RATE), RATE)
     assert files_in(unwritable_folder) == {"existing.wav"}
     assert (unwritable_folder / "existing.wav").read_bytes() == b"RIFF old content"
@@ -101,7 +102,7 @@ def test_unwritable_folder(unwritable_folder):
 
 def test_target_that_is_a_folder_is_refused_without_trace(tmp_path):
     (tmp_path / "clip.wav").mkdir()
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(OutputPathError, match="clip.wav': it is a folder; give a file path"):
         audio_write(tmp_path / "clip", make_signal(1, 0.1, RATE), RATE)
     assert files_in(tmp_path) == {"clip.wav"}
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import codecreg
+from codecreg.audio.output_path import OutputPathError
 from codecreg.audio.writing import audio_write
 from writers.helpers import LOSSLESS, LOSSY_LENGTH_TOLERANCE, make_signal, read_independently
 
@@ -91,5 +92,5 @@ def test_torch_input_is_written_like_numpy(tmp_path):
 def test_add_suffix_false_and_parent_folders(tmp_path):
     path = audio_write(tmp_path / "a" / "b" / "clip.audio", make_signal(1, 0.1, RATE), RATE, add_suffix=False)
     assert path == tmp_path / "a" / "b" / "clip.audio" and path.is_file()
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(OutputPathError, match="missing' does not exist; create it first, or pass make_parent_dir"):
         audio_write(tmp_path / "missing" / "clip", make_signal(1, 0.1, RATE), RATE, make_parent_dir=False)
