@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -72,7 +73,7 @@ def compare(codecs: str | Sequence[str], inputs: Iterable[Any], num_codebooks: S
         device: a torch device this machine has ("cpu", "cuda:0", ...).
         max_delay_ms: largest codec delay that alignment looks for.
     """
-    from .report import StudyWriter, check_study_folder
+    from .report import check_study_folder, study_folder
 
     names = split_codec_names(codecs) if isinstance(codecs, str) else [n.strip() for n in codecs if n.strip()]
     if not names:
@@ -85,18 +86,12 @@ def compare(codecs: str | Sequence[str], inputs: Iterable[Any], num_codebooks: S
     chosen = load_metrics(metrics)
     study_inputs, warnings = read_inputs(inputs)
     models = [(name, load_codec(name, device=device)) for name in names]
+    run = partial(_run_study, models, study_inputs, warnings, num_codebooks, chosen, seed, device, max_delay_ms,
+                  show_progress=show_progress)
     if out is None:
-        return _run_study(models, study_inputs, warnings, num_codebooks, chosen, seed, device, max_delay_ms,
-                          None, show_progress)
-    writer = StudyWriter(Path(out))
-    try:
-        table = _run_study(models, study_inputs, warnings, num_codebooks, chosen, seed, device, max_delay_ms,
-                           writer, show_progress)
-        writer.finish()
-    except BaseException:  # an interrupted study too: leave no half of one
-        writer.discard()
-        raise
-    return table
+        return run(writer=None)
+    with study_folder(Path(out)) as writer:
+        return run(writer=writer)
 
 
 def check_device(device: Any) -> None:
@@ -231,7 +226,7 @@ class _SettingRuns:
         return row
 
 
-def _run_study(models, study_inputs, warnings, num_codebooks, chosen, seed, device, max_delay_ms, writer,
+def _run_study(models, study_inputs, warnings, num_codebooks, chosen, seed, device, max_delay_ms, *, writer,
                show_progress) -> ComparisonTable:
     """Every setting of every loaded codec on every input; the audio and report go to ``writer``, if any."""
     from ..progress import progress, report

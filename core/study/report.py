@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..audio.inputs import slug
 from ..errors import CodecregError
@@ -38,6 +39,18 @@ def check_study_folder(out: Path, overwrite: bool = False) -> None:
     if not overwrite:
         raise CodecregError(f"{out} holds a previous study: name another folder, or overwrite it "
                             "(--overwrite, overwrite=True): it is replaced once the new study is complete")
+
+
+@contextmanager
+def study_folder(out: Path) -> Iterator[StudyWriter]:
+    """A ``StudyWriter`` for ``out`` whose study is moved into place if the block completes, else removed."""
+    writer = StudyWriter(out)
+    try:
+        yield writer
+        writer.finish()
+    except BaseException:  # an interrupted study too: leave no half of one
+        writer.discard()
+        raise
 
 
 class StudyWriter:
