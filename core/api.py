@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ from .errors import CheckpointError, InvalidNameError
 from .registry.discovery import discover
 from .registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, ParsedName, format_name, parse_name
 from .registry.registry import Registry
-from .registry.specs import CodecSpec, Spec, WriterSpec, codebooks_for_bandwidth
+from .registry.specs import CodecSpec, Spec, WriterSpec, bitrate_kbps, codebooks_for_bandwidth
 
 if TYPE_CHECKING:  # annotations only: the codec contract imports this module for get_pretrained
     from .audio.writer import AudioWriter
@@ -44,12 +45,24 @@ def list_codecs(pattern: str | None = None) -> list[CodecSpec]:
 
 
 def codec_info(name: str) -> CodecSpec:
-    """The static metadata of a registered codec, by name or alias, without building it."""
+    """The static metadata of a registered codec, by name or alias, without building it.
+
+    ``num_codebooks`` or ``bandwidth`` in the name is applied (``debug?num_codebooks=2``
+    has 2 codebooks and their bitrate); a plugin's own options are checked but take
+    effect only when the codec is built.
+    """
     parsed = parse_name(name, CODEC_OPTION_ALIASES)
     if parsed.scheme is not None:
         raise InvalidNameError(f"{name!r} is not a registered name; metadata of '{parsed.scheme}' sources "
                                "is known once loaded: use load_codec")
-    return get_registry().codec(parsed.target)
+    spec = get_registry().codec(parsed.target)
+    options = dict(parsed.options)
+    core_options = {key: options.pop(key) for key in CORE_CODEC_OPTIONS if key in options}
+    _check_option_keys(name, spec, options)
+    if not core_options:
+        return spec
+    return dataclasses.replace(spec, num_codebooks=_codebooks_asked(
+        name, core_options, spec.cardinality, spec.frame_rate, spec.total_codebooks))
 
 
 def load_codec(name: str, device: Any = "cpu") -> CompressionModel:
@@ -116,8 +129,14 @@ def _check_option_keys(name: str, spec: Spec, options: dict[str, str]) -> None:
 
 
 def _apply_codebook_options(name: str, model: CompressionModel, options: dict[str, str]) -> None:
-    if not options:
-        return
+    if options:
+        model.set_num_codebooks(
+            _codebooks_asked(name, options, model.cardinality, model.frame_rate, model.total_codebooks))
+
+
+def _codebooks_asked(name: str, options: dict[str, str], cardinality: int, frame_rate: float,
+                           total_codebooks: int) -> int:
+    """The number of codebooks that ``num_codebooks`` or ``bandwidth`` in ``options`` asks of a codec."""
     if len(options) > 1:
         raise InvalidNameError(f"{name!r}: give num_codebooks or bandwidth, not both")
     (key, text), = options.items()
@@ -127,14 +146,14 @@ def _apply_codebook_options(name: str, model: CompressionModel, options: dict[st
         kind = "an integer" if key == "num_codebooks" else "a number of kbps"
         raise InvalidNameError(f"{name!r}: {key} must be {kind}, got {text!r}") from None
     if key == "bandwidth":
-        n = codebooks_for_bandwidth(value, model.cardinality, model.frame_rate)
-        if not 1 <= n <= model.total_codebooks:
-            low = model.bitrate / model.num_codebooks
+        n = codebooks_for_bandwidth(value, cardinality, frame_rate)
+        if not 1 <= n <= total_codebooks:
+            low = bitrate_kbps(1, cardinality, frame_rate)
             raise InvalidNameError(
                 f"{name!r}: bandwidth {value:g} kbps is outside this codec's range "
-                f"{low:.3g} to {low * model.total_codebooks:.3g} kbps"
+                f"{low:.3g} to {low * total_codebooks:.3g} kbps"
             )
-        value = n
-    elif not 1 <= value <= model.total_codebooks:
-        raise InvalidNameError(f"{name!r}: num_codebooks must be from 1 to {model.total_codebooks}, got {value}")
-    model.set_num_codebooks(value)
+        return n
+    if not 1 <= value <= total_codebooks:
+        raise InvalidNameError(f"{name!r}: num_codebooks must be from 1 to {total_codebooks}, got {value}")
+    return value

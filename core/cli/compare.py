@@ -14,7 +14,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                              "may be repeated")
     parser.add_argument("--num-codebooks", type=_int_list, default=None, metavar="N[,N...]",
                         help="run every codec at each of these numbers of codebooks (default: as named)")
-    parser.add_argument("--out", required=True, help="folder for the report (index.html, CSV, JSON, plots, audio)")
+    parser.add_argument("--out", required=True,
+                        help="folder for the report (index.html, CSV, JSON, plots, audio): new or empty")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the previous study in --out, once the new one is complete")
     parser.add_argument("--metrics", type=_name_list, default=None, metavar="NAME[,NAME...]",
                         help="metrics to compute (default: every installed metric)")
     parser.add_argument("--seed", type=int, default=0, help="torch seed before each encode and decode (default: 0)")
@@ -30,8 +33,8 @@ def run_compare(args: argparse.Namespace) -> int:
     from ..study.comparison import DEFAULT_MAX_DELAY_MS, compare, split_codec_names
 
     codecs = [name for text in args.codecs for name in split_codec_names(text)]
-    table = compare(codecs, args.inputs, args.num_codebooks, out=args.out, metrics=args.metrics, seed=args.seed,
-                    device=args.device,
+    table = compare(codecs, args.inputs, args.num_codebooks, out=args.out, overwrite=args.overwrite,
+                    metrics=args.metrics, seed=args.seed, device=args.device,
                     max_delay_ms=DEFAULT_MAX_DELAY_MS if args.max_delay_ms is None else args.max_delay_ms)
     print(table.to_markdown())
     print(f"report: {Path(args.out) / 'index.html'}")

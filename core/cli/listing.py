@@ -17,7 +17,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run_plugins)
 
     parser = subparsers.add_parser("info", help="show a codec's metadata without building it")
-    parser.add_argument("name", help="a registered codec name or alias")
+    parser.add_argument("name", help="a registered codec name or alias, with num_codebooks or bandwidth if wanted")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.set_defaults(run=run_info)
 
@@ -64,9 +64,17 @@ def run_plugins(args: argparse.Namespace) -> int:
 
 def run_info(args: argparse.Namespace) -> int:
     from ..api import codec_info
+    from ..errors import InvalidNameError
+    from ..registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, parse_name
     from .output import print_json
 
-    spec = codec_info(args.name)
+    spec = codec_info(args.name)  # applies num_codebooks and bandwidth, checks every option's key
+    built_only = sorted(set(parse_name(args.name, CODEC_OPTION_ALIASES).options) - set(CORE_CODEC_OPTIONS))
+    if built_only:
+        raise InvalidNameError(
+            f"{args.name!r}: info shows the metadata {spec.name!r} declares, without building it, and option "
+            f"{', '.join(built_only)} takes effect only when the codec is built. Drop it here (num_codebooks "
+            f"and bandwidth are shown), or build the codec: codecreg.load_codec({args.name!r})")
     data = spec.as_dict()
     if args.json:
         print_json(data)

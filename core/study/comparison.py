@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -51,69 +52,61 @@ class Metric:
 
 
 def compare(codecs: str | Sequence[str], inputs: Iterable[Any], num_codebooks: Sequence[int] | None = None, *,
-            out: str | Path | None = None, metrics: Sequence[str] | None = None, seed: int = 0,
-            device: Any = "cpu", max_delay_ms: float = DEFAULT_MAX_DELAY_MS,
+            out: str | Path | None = None, overwrite: bool = False, metrics: Sequence[str] | None = None,
+            seed: int = 0, device: Any = "cpu", max_delay_ms: float = DEFAULT_MAX_DELAY_MS,
             show_progress: bool = True) -> ComparisonTable:
     """Compare ``codecs`` on ``inputs`` and return the table; with ``out``, also write the report there.
+
+    Every codec is loaded before anything is written, and a study that fails
+    removes what it wrote: ``out`` holds a complete study or is left as it was.
 
     Args:
         codecs: codec names (options allowed), or one comma-separated string of them.
         inputs: audio files, folders of them, or ``(name, wav [C, T], sample_rate)`` tuples.
         num_codebooks: run each codec at each of these numbers of codebooks (those above a
             codec's total are skipped with a warning); None: each codec as named.
-        out: folder for CSV, JSON, markdown, plots and the listening page (docs/studies.md).
+        out: folder for CSV, JSON, markdown, plots and the listening page (docs/studies.md);
+            new or empty, or holding a previous study to replace with ``overwrite``.
+        overwrite: replace the previous study in ``out`` once the new one is complete.
         metrics: metric names (``codecreg plugins`` lists them); None: every installed metric.
         seed: torch seed set before each encode and decode.
+        device: a torch device this machine has ("cpu", "cuda:0", ...).
         max_delay_ms: largest codec delay that alignment looks for.
     """
-    from ..progress import progress, report
-    from .report import StudyWriter
+    from .report import check_study_folder, study_folder
 
     names = split_codec_names(codecs) if isinstance(codecs, str) else [n.strip() for n in codecs if n.strip()]
     if not names:
         raise ValueError("compare needs at least one codec name, e.g. codecs=['debug']")
     for name in names:
         _check_codec_available(name)
+    check_device(device)
+    if out is not None:
+        check_study_folder(Path(out), overwrite)
     chosen = load_metrics(metrics)
     study_inputs, warnings = read_inputs(inputs)
-    writer = StudyWriter(Path(out)) if out is not None else None
-    if writer is not None:
-        for item in study_inputs:
-            writer.write_original(item)
+    models = [(name, load_codec(name, device=device)) for name in names]
+    run = partial(_run_study, models, study_inputs, warnings, num_codebooks, chosen, seed, device, max_delay_ms,
+                  show_progress=show_progress)
+    if out is None:
+        return run(writer=None)
+    with study_folder(Path(out)) as writer:
+        return run(writer=writer)
 
-    rows, per_input, codebooks, done = [], [], [], set()
-    steps = len(names) * len(num_codebooks or [None]) * len(study_inputs)
-    bar = progress(range(steps), description="compare", unit="run") if show_progress else iter(range(steps))
-    for name in names:
-        model = load_codec(name, device=device)
-        _warm_up(model, study_inputs[0], device)
-        for n in _settings(model, num_codebooks, warnings):
-            model.set_num_codebooks(n)
-            label = model.name if num_codebooks is None else setting_name(name, n)
-            if label in done:
-                warnings.append(f"{label} is listed twice; measured once")
-                continue
-            done.add(label)
-            runs = _run_setting(model, label, study_inputs, chosen, seed, device, max_delay_ms, writer, bar)
-            per_input += runs.per_input
-            rows.append(runs.summary(family_name(name), chosen))
-            codebooks += [{"codec": label, "codebook": u.codebook, "utilization": u.utilization,
-                           "perplexity": u.perplexity, "entropy_bits": u.entropy_bits}
-                          for u in runs.counter.usage()]
-            warnings += runs.warnings
-    for _ in bar:  # settings skipped above leave steps; finish the bar
-        pass
 
-    table = ComparisonTable(rows=rows, per_input=per_input, codebooks=codebooks,
-                            metrics=[m.info for m in chosen], seed=seed, warnings=warnings,
-                            inputs=[{"name": i.name, "path": i.path, "seconds": i.seconds,
-                                     "sample_rate": i.sample_rate, "channels": i.wav.shape[0]}
-                                    for i in study_inputs])
-    for message in warnings:
-        report(f"warning: {message}")
-    if writer is not None:
-        writer.write_report(table)
-    return table
+def check_device(device: Any) -> None:
+    """Refuse a device torch does not know or this machine does not have, naming those it has."""
+    import torch
+
+    try:
+        torch.empty(0, device=device)
+    except (RuntimeError, AssertionError, TypeError) as error:  # torch raises AssertionError without CUDA
+        here = ["cpu", *(f"cuda:{i}" for i in range(torch.cuda.device_count()))]
+        if torch.backends.mps.is_available():
+            here.append("mps")
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise CodecregError(f"device {str(device)!r} is not usable here ({reason}). "
+                            f"Devices here: {', '.join(here)}") from None
 
 
 def split_codec_names(text: str) -> list[str]:
@@ -173,17 +166,18 @@ def read_inputs(items: Iterable[Any]) -> tuple[list[StudyInput], list[str]]:
     warnings: list[str] = []
     taken: set[str] = set()
 
-    def add(name: str, wav: Any, sample_rate: int, path: str = "") -> None:
+    def add(name: str, audio: np.ndarray, sample_rate: int, path: str = "") -> None:
         unique, number = slug(name), 2
         while unique in taken:
             unique, number = f"{slug(name)}-{number}", number + 1
         taken.add(unique)
-        study_inputs.append(StudyInput(unique, _as_audio(wav, unique), int(sample_rate), path))
+        study_inputs.append(StudyInput(unique, audio, int(sample_rate), path))
 
     paths = []
     for item in items:
         if isinstance(item, tuple):
-            add(*item)
+            name, wav, sample_rate = item
+            add(name, _as_audio(wav, f"input {name!r}"), sample_rate)
         else:
             paths.append(item)
     if paths:
@@ -194,10 +188,11 @@ def read_inputs(items: Iterable[Any]) -> tuple[list[StudyInput], list[str]]:
         for file in files:
             try:
                 wav, sample_rate = audio_read(file.path)
-            except Exception as error:  # one unreadable input must not stop the study
+                audio = _as_audio(wav, str(file.path))
+            except Exception as error:  # one unreadable or unusable input must not stop the study
                 warnings.append(f"skipped {file.path}: {type(error).__name__}: {error}")
                 continue
-            add(str(file.relative.with_suffix("")), wav, sample_rate, str(file.path))
+            add(str(file.relative.with_suffix("")), audio, sample_rate, str(file.path))
     if not study_inputs:
         raise CodecregError("compare has no readable input: " + ("; ".join(warnings) or "none given"))
     return study_inputs, warnings
@@ -214,7 +209,8 @@ class _SettingRuns:
 
     def summary(self, family: str, metrics: list[Metric]) -> dict[str, Any]:
         model, rows = self.model, self.per_input
-        seconds = sum(r["seconds"] for r in rows)
+        durations = [r["seconds"] for r in rows]
+        seconds = sum(durations)
         usage = self.counter.usage()
         row = {"codec": self.label, "family": family, "num_codebooks": model.num_codebooks,
                "bitrate_kbps": float(model.bitrate), "tokens_per_s": model.num_codebooks * float(model.frame_rate),
@@ -222,12 +218,54 @@ class _SettingRuns:
                "cardinality": model.cardinality,
                "encode_rtf": sum(r["encode_s"] for r in rows) / seconds,
                "decode_rtf": sum(r["decode_s"] for r in rows) / seconds,
-               "delay_ms": float(np.mean([r["delay_ms"] for r in rows]))}
-        for metric in metrics:
-            row[metric.info.name] = float(np.mean([r[metric.info.name] for r in rows]))
+               "delay_ms": float(np.average([r["delay_ms"] for r in rows], weights=durations))}
+        for metric in metrics:  # weighted by duration: a 0.1 s clip counts a sixtieth of a 6 s one
+            row[metric.info.name] = float(np.average([r[metric.info.name] for r in rows], weights=durations))
         row["utilization"] = float(np.mean([u.utilization for u in usage]))
         row["perplexity"] = float(np.mean([u.perplexity for u in usage]))
         return row
+
+
+def _run_study(models, study_inputs, warnings, num_codebooks, chosen, seed, device, max_delay_ms, *, writer,
+               show_progress) -> ComparisonTable:
+    """Every setting of every loaded codec on every input; the audio and report go to ``writer``, if any."""
+    from ..progress import progress, report
+
+    if writer is not None:
+        for item in study_inputs:
+            writer.write_original(item)
+    rows, per_input, codebooks, done = [], [], [], set()
+    steps = len(models) * len(num_codebooks or [None]) * len(study_inputs)
+    bar = progress(range(steps), description="compare", unit="run") if show_progress else iter(range(steps))
+    for name, model in models:
+        _warm_up(model, study_inputs[0], device)
+        for n in _settings(model, num_codebooks, warnings):
+            model.set_num_codebooks(n)
+            label = model.name if num_codebooks is None else setting_name(name, n)
+            if label in done:
+                warnings.append(f"{label} is listed twice; measured once")
+                continue
+            done.add(label)
+            runs = _run_setting(model, label, study_inputs, chosen, seed, device, max_delay_ms, writer, bar)
+            per_input += runs.per_input
+            rows.append(runs.summary(family_name(name), chosen))
+            codebooks += [{"codec": label, "codebook": u.codebook, "utilization": u.utilization,
+                           "perplexity": u.perplexity, "entropy_bits": u.entropy_bits}
+                          for u in runs.counter.usage()]
+            warnings += runs.warnings
+    for _ in bar:  # settings skipped above leave steps; finish the bar
+        pass
+
+    table = ComparisonTable(rows=rows, per_input=per_input, codebooks=codebooks,
+                            metrics=[m.info for m in chosen], seed=seed, warnings=warnings,
+                            inputs=[{"name": i.name, "path": i.path, "seconds": i.seconds,
+                                     "sample_rate": i.sample_rate, "channels": i.wav.shape[0]}
+                                    for i in study_inputs])
+    for message in warnings:
+        report(f"warning: {message}")
+    if writer is not None:
+        writer.write_report(table)
+    return table
 
 
 def _run_setting(model, label, study_inputs, metrics, seed, device, max_delay_ms, writer, bar) -> _SettingRuns:
@@ -317,7 +355,15 @@ def _check_codec_available(name: str) -> None:
                                          f"{spec.install}")
 
 
-def _as_audio(wav: Any, name: str) -> np.ndarray:
-    from ..audio.arrays import as_float_audio
+def _as_audio(wav: Any, what: str) -> np.ndarray:
+    """``wav`` as float32 ``[C, T]``, refused if a codec could not encode it (no samples, NaN, infinity)."""
+    from ..audio.arrays import as_float_audio, to_numpy
 
-    return as_float_audio(wav, what=f"input {name}")
+    if to_numpy(wav).size == 0:
+        raise ValueError(f"{what} holds no samples: there is nothing to encode")
+    audio = as_float_audio(wav, what=what)
+    bad = int(np.count_nonzero(~np.isfinite(audio)))
+    if bad:
+        raise ValueError(f"{what} has {bad} NaN or infinite sample(s) out of {audio.size}, which no codec can "
+                         "encode: replace them (np.nan_to_num) or leave the input out")
+    return audio

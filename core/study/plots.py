@@ -44,7 +44,7 @@ def rate_distortion_plot(table: ComparisonTable, path: Path) -> Path:
         axes.grid(True, alpha=0.3)
     if panels:
         figure.axes[0].legend(fontsize=8)
-    figure.suptitle(f"Rate-distortion, mean over {len(table.inputs)} input(s)")
+    figure.suptitle(f"Rate-distortion, mean over {len(table.inputs)} input(s) weighted by duration")
     figure.savefig(path, dpi=110)
     return path
 

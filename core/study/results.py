@@ -1,8 +1,8 @@
 """``ComparisonTable``: what ``codecreg.compare`` measured, as rows, CSV, JSON and markdown.
 
-Three tables: ``rows`` has one row per codec setting (means over the inputs),
-``per_input`` one per setting and input, ``codebooks`` one per setting and
-codebook. Plain dicts of str, int and float, so they print, serialize and load
+Three tables: ``rows`` has one row per codec setting (means over the inputs,
+weighted by their duration), ``per_input`` one per setting and input,
+``codebooks`` one per setting and codebook. Plain dicts of str, int and float, so they print, serialize and load
 into pandas (``to_pandas``) without conversion.
 """
 
@@ -14,6 +14,8 @@ import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Iterator
+
+from ..errors import MissingDependencyError
 
 #: columns of ``rows`` before the metrics, and after them
 SETTING_COLUMNS = ("codec", "family", "num_codebooks", "bitrate_kbps", "tokens_per_s", "sample_rate", "channels",
@@ -112,15 +114,19 @@ class ComparisonTable:
             lines.append(_markdown_row(cells))
         inputs = ", ".join(f"{i['name']} ({i['seconds']:.1f} s)" for i in self.inputs)
         notes = [f"Inputs: {inputs}.", "RTF: processing time / audio duration (below 1 is faster than real time).",
-                 "Metric values are means over the inputs, after delay alignment; utilization and perplexity "
-                 "are means over codebooks."]
+                 "Metric values and delays are means over the inputs weighted by their duration, after delay "
+                 "alignment; utilization and perplexity are means over codebooks."]
         return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
 
     def _repr_markdown_(self) -> str:  # notebooks render the table
         return self.to_markdown()
 
     def to_pandas(self, which: str = "summary") -> Any:
-        import pandas
+        try:
+            import pandas
+        except ImportError:
+            raise MissingDependencyError("ComparisonTable.to_pandas needs pandas, which is not installed. "
+                                         "Install it with: pip install pandas") from None
 
         return pandas.DataFrame({"summary": self.rows, "per_input": self.per_input,
                                  "codebooks": self.codebooks}[which])

@@ -4,15 +4,18 @@ import csv
 import json
 import math
 import re
+import sys
 from importlib.metadata import EntryPoint, entry_points
 
 import numpy as np
 import pytest
+import soundfile
 import torch
 from matplotlib.image import imread
 
 import codecreg
 from codecreg.cli.main import main
+from codecreg.codec.debug_codec import DebugCompressionModel
 from codecreg.registry.discovery import discover
 from codecreg.study.comparison import family_name, setting_name, split_codec_names
 from codecreg.study.results import TIMING_COLUMNS
@@ -50,15 +53,27 @@ def test_codebook_usage_is_within_bounds(study):
         assert 0 < row["utilization"] <= 1
 
 
-def test_metrics_are_finite_means_over_inputs(study):
+def test_metrics_are_finite_means_over_inputs_weighted_by_duration(study):
     table, _ = study
     assert [m.name for m in table.metrics] == ["si_sdr", "mel_distance", "stft_distance"]
     for row in table:
         scores = [r for r in table.per_input if r["codec"] == row["codec"]]
-        for metric in ("si_sdr", "mel_distance", "stft_distance"):
+        assert [r["seconds"] for r in scores] == pytest.approx([0.8, 1.2])
+        for metric in ("si_sdr", "mel_distance", "stft_distance", "delay_ms"):
             assert math.isfinite(row[metric])
-            assert row[metric] == pytest.approx(np.mean([r[metric] for r in scores]))
+            assert row[metric] == pytest.approx(
+                np.average([r[metric] for r in scores], weights=[r["seconds"] for r in scores]))
         assert row["mel_distance"] > 0 and row["stft_distance"] > 0
+
+
+def test_a_short_clip_weighs_in_the_summary_by_its_duration():
+    """A 40 ms clip beside a 2 s one moves the summary by a fiftieth of its difference, not by half."""
+    long, short = ("long", clip(1, 2.0, 32000, seed=3), 32000), ("short", clip(1, 0.04, 32000, seed=4), 32000)
+    table = codecreg.compare("debug", [long, short], metrics=["mel_distance"], show_progress=False)
+    for column in ("mel_distance", "delay_ms"):
+        scores = {r["input"]: r[column] for r in table.per_input}
+        assert abs(scores["long"] - scores["short"]) > 0.1  # else the weighting would not show
+        assert table[0][column] == pytest.approx((2.0 * scores["long"] + 0.04 * scores["short"]) / 2.04)
 
 
 def test_metrics_score_the_written_reconstruction_against_the_converted_input(study, study_inputs):
@@ -146,6 +161,23 @@ def test_an_unreadable_input_is_reported_and_the_rest_are_compared(tmp_path):
     assert any("broken.wav" in w for w in table.warnings) and any("notes.txt" in w for w in table.warnings)
 
 
+def test_cli_compare_skips_empty_and_non_finite_files_with_a_warning(tmp_path, capsys):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    write_clip(inputs / "good.wav", 1, 0.5, 32000)
+    soundfile.write(inputs / "empty.wav", np.zeros(0, dtype=np.float32), 32000)
+    with_nan = clip(1, 0.5, 32000)[0]
+    with_nan[100] = np.nan
+    soundfile.write(inputs / "nan.wav", with_nan, 32000, subtype="FLOAT")
+    status = main(["compare", "--codecs", "debug", str(inputs), "--out", str(tmp_path / "study"),
+                   "--metrics", "si_sdr"])
+    errors = capsys.readouterr().err
+    assert status == 0
+    assert "empty.wav: ValueError:" in errors and "holds no samples" in errors
+    assert "nan.wav: ValueError:" in errors and "1 NaN or infinite sample(s)" in errors
+    assert [i["name"] for i in json.loads((tmp_path / "study" / "results.json").read_text())["inputs"]] == ["good"]
+
+
 def test_in_memory_inputs_and_unknown_codecs():
     table = codecreg.compare("debug", [("a b", clip(1, 0.3, 16000), 16000)], show_progress=False)
     assert table.inputs[0]["name"] == "a_b" and table["debug"]["num_codebooks"] == 4
@@ -195,3 +227,112 @@ def test_cli_compare_bad_codebook_list(tmp_path, study_inputs, capsys):
     with pytest.raises(SystemExit):
         main(["compare", "--codecs", "debug", "--num-codebooks", "1,two", str(study_inputs), "--out", str(tmp_path)])
     assert "whole numbers" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("device", ["bogus", "cuda:7"])
+def test_cli_compare_on_a_device_not_here_names_the_devices_here(tmp_path, study_inputs, capsys, device):
+    if device == "cuda:7" and torch.cuda.device_count() > 7:
+        pytest.skip("this machine has a cuda:7")
+    status = main(["compare", "--codecs", "debug", str(study_inputs), "--out", str(tmp_path / "study"),
+                   "--device", device])
+    errors = capsys.readouterr().err
+    assert status == 2
+    assert f"device '{device}' is not usable here" in errors and "Devices here: cpu" in errors
+    assert not (tmp_path / "study").exists()
+
+
+def test_cli_compare_out_pointing_at_a_file_is_refused(tmp_path, study_inputs, capsys):
+    (tmp_path / "taken").write_text("not a folder")
+    status = main(["compare", "--codecs", "debug", str(study_inputs), "--out", str(tmp_path / "taken")])
+    assert status == 2
+    assert "taken is a file. Name a folder for the study" in capsys.readouterr().err
+    assert (tmp_path / "taken").read_text() == "not a folder"
+
+
+def test_to_pandas_without_pandas_says_how_to_install_it(study, monkeypatch):
+    table, _ = study
+    monkeypatch.setitem(sys.modules, "pandas", None)  # what importing an absent package does
+    with pytest.raises(codecreg.MissingDependencyError, match="pip install pandas"):
+        table.to_pandas()
+
+
+# a study that fails, and the study folder ----------------------------------------
+class CannotEncode(DebugCompressionModel):
+    """A codec that loads but fails on its first input, as a plugin's bug would."""
+
+    def encode(self, x):
+        raise RuntimeError("this codec cannot encode")
+
+
+def build_codec_that_cannot_encode(device="cpu"):
+    return CannotEncode().to(device)
+
+
+@pytest.fixture
+def with_codec_that_cannot_encode():
+    codecreg.register(codecreg.CodecSpec(name="cannot_encode", factory=f"{__name__}:build_codec_that_cannot_encode",
+                                         sample_rate=32000, channels=1, frame_rate=25.0, cardinality=400,
+                                         num_codebooks=4, total_codebooks=4))
+    yield
+    codecreg.reset_registry(None)
+
+
+def files_under(folder):
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*"))
+
+
+def test_a_codec_that_fails_to_load_stops_the_study_before_anything_is_written(tmp_path):
+    out = tmp_path / "new" / "study"
+    with pytest.raises(ValueError, match="invalid literal"):
+        codecreg.compare(["debug", "debug?channels=x"], [("x", clip(1, 0.5, 32000), 32000)], out=out,
+                         show_progress=False)
+    assert files_under(tmp_path) == []
+
+
+def test_a_study_that_fails_midway_removes_what_it_wrote(tmp_path, with_codec_that_cannot_encode):
+    out = tmp_path / "study"
+    out.mkdir()
+    with pytest.raises(RuntimeError, match="cannot encode"):
+        codecreg.compare(["debug", "cannot_encode"], [("x", clip(1, 0.5, 32000), 32000)], out=out,
+                         show_progress=False)
+    assert files_under(tmp_path) == ["study"]  # the folder as it was: there, empty
+
+
+def test_a_non_finite_input_is_refused_before_anything_is_written(tmp_path):
+    wav = clip(1, 0.5, 32000)
+    wav[0, 10] = np.inf
+    with pytest.raises(ValueError, match="input 'x' has 1 NaN or infinite sample"):
+        codecreg.compare("debug", [("x", wav, 32000)], out=tmp_path / "study", show_progress=False)
+    assert files_under(tmp_path) == []
+
+
+def test_a_previous_study_is_kept_unless_overwrite_then_replaced_once_the_new_one_is_complete(
+        tmp_path, with_codec_that_cannot_encode):
+    out, inputs = tmp_path / "study", [("x", clip(1, 0.5, 32000), 32000)]
+    codecreg.compare("debug?num_codebooks=1", inputs, out=out, metrics=["si_sdr"], show_progress=False)
+    (out / "notes.txt").write_text("mine")
+    before = {name: (out / name).read_bytes() for name in files_under(out) if (out / name).is_file()}
+
+    with pytest.raises(codecreg.CodecregError, match="holds a previous study.*--overwrite"):
+        codecreg.compare("debug?num_codebooks=2", inputs, out=out, show_progress=False)
+    with pytest.raises(RuntimeError, match="cannot encode"):
+        codecreg.compare("cannot_encode", inputs, out=out, overwrite=True, show_progress=False)
+    assert {name: (out / name).read_bytes() for name in files_under(out) if (out / name).is_file()} == before
+
+    codecreg.compare("debug?num_codebooks=2", inputs, out=out, overwrite=True, metrics=["si_sdr"],
+                     show_progress=False)
+    assert json.loads((out / "results.json").read_text())["summary"][0]["codec"] == "debug?num_codebooks=2"
+    assert sorted(p.name for p in (out / "audio" / "x").iterdir()) == ["debug_num_codebooks-2.wav", "original.wav"]
+    assert (out / "notes.txt").read_text() == "mine"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_a_folder_of_other_files_is_refused_even_with_overwrite(tmp_path, study_inputs, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "audio").mkdir()
+    (out / "audio" / "keep.wav").write_bytes(b"not a study")
+    status = main(["compare", "--codecs", "debug", "--out", str(out), "--overwrite", str(study_inputs)])
+    assert status == 2
+    assert "already holds files that are not a codecreg study" in capsys.readouterr().err
+    assert files_under(out) == ["audio", "audio/keep.wav"]
