@@ -55,3 +55,12 @@ def test_an_unreachable_hub_fails_fast_with_the_download_command_and_the_cache_s
 
     cached = results["encodec_32khz"]
     assert cached["outcome"] == "loaded" and cached["seconds"] < 8
+
+
+def test_listing_says_whether_the_weights_are_in_the_hub_cache(small_transformers, hub_cache):
+    import codecreg
+
+    assert codecreg.codec_info("encodec_32khz").status() == "ready, weights not downloaded yet"
+    put_in_hf_cache(small_transformers[1], "facebook/encodec_32khz", cache_dir=hub_cache)
+    assert codecreg.codec_info("encodec_32khz").status() == "ready"
+    assert codecreg.codec_info("encodec_24khz").status() == "ready, weights not downloaded yet"

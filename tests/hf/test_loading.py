@@ -195,3 +195,14 @@ def test_an_unreachable_hub_fails_fast_or_the_cache_serves(hub_model, tmp_path, 
     else:
         assert f"the Hub could not be reached to download it (127.0.0.1:{port}:" in report["outcome"]
         assert f"`hf download {ENCODEC}`" in report["outcome"]
+
+
+def test_loading_shows_no_progress_bars_and_leaves_the_setting_as_it_was(hub_model, tmp_path, capfd):
+    from transformers.utils import logging
+
+    hub_model(ENCODEC).save_pretrained(tmp_path)
+    capfd.readouterr()
+    assert logging.is_progress_bar_enabled()
+    codecreg.load_codec(f"hf:{tmp_path}")
+    assert "Loading weights" not in capfd.readouterr().err
+    assert logging.is_progress_bar_enabled()
