@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import CheckpointError, InvalidNameError
 from .registry.discovery import discover
-from .registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, ParsedName, format_name, parse_name
+from .registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, ParsedName, parse_name, reproducible_name
 from .registry.registry import Registry
 from .registry.specs import CodecSpec, Spec, WriterSpec, bitrate_kbps, codebooks_for_bandwidth
 
@@ -82,7 +82,7 @@ def load_codec(name: str, device: Any = "cpu") -> CompressionModel:
         model = spec.load_factory()(parsed.target, revision=parsed.revision, device=device, **options)
 
     _apply_codebook_options(name, model, core_options)
-    model.name = format_name(parsed)
+    model.name = reproducible_name(getattr(model, "name", ""), parsed, core_options)
     return model
 
 

@@ -88,6 +88,19 @@ def format_name(parsed: ParsedName) -> str:
     return body
 
 
+def reproducible_name(factory_name: str, parsed: ParsedName, core_options: dict[str, str]) -> str:
+    """The name a loaded codec keeps (token files store it): the one its factory set on it,
+    with the options core applied, or else the name it was loaded by.
+
+    A factory sets one when the name it was given does not pin the codec down, as when its
+    weights were found through an environment variable: ``mycodec?weights=/resolved/path``.
+    """
+    if not factory_name:
+        return format_name(parsed)
+    own = parse_name(factory_name, CODEC_OPTION_ALIASES)
+    return format_name(ParsedName(own.text, own.target, own.scheme, own.revision, {**own.options, **core_options}))
+
+
 def _split_options(text: str, aliases: dict[str, str]) -> tuple[str, dict[str, str]]:
     body, sep, query = text.partition("?")
     if not sep:

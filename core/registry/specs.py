@@ -76,8 +76,29 @@ class CodecSpec(Spec):
     bandwidths: tuple[float, ...] = ()  # kbps settings the model was trained for
     weights: str = ""  # where the weights come from
     aliases: tuple[str, ...] = ()
+    weights_check: str = ""  # "module:function", a light (codec name) -> bool: are its weights here?
 
     kind = "codec"
+
+    def weights_present(self) -> bool | None:
+        """Whether this machine holds the weights (None: the plugin cannot tell without building).
+
+        The check must look at files only, never the network or a model library: listing runs it.
+        """
+        if not self.weights_check:
+            return None
+        module_name, _, attribute = self.weights_check.partition(":")
+        return bool(getattr(importlib.import_module(module_name), attribute)(self.name))
+
+    def status(self) -> str:
+        status = super().status()
+        if status != "ready":
+            return status
+        try:
+            present = self.weights_present()
+        except Exception as error:  # a broken check must not break listing
+            return f"ready? (weights check {self.weights_check} failed: {type(error).__name__}: {error})"
+        return "ready, weights not downloaded yet" if present is False else status
 
     def bitrate(self, num_codebooks: int | None = None) -> float:
         """kbps at ``num_codebooks`` (default: the default number): K x log2(cardinality) x frame rate."""

@@ -13,6 +13,7 @@ import inspect
 import os
 import pickle
 import re
+import warnings
 from typing import Any
 
 import dac
@@ -31,7 +32,10 @@ def load_dac_model(path: str | os.PathLike) -> dac.DAC:
     overwritten. ``strict`` loading leaves no parameter unassigned.
     """
     kwargs, state_dict = read_checkpoint(path)
-    with torch.device("meta"):
+    with torch.device("meta"), warnings.catch_warnings():
+        # the package's layers call the deprecated torch.nn.utils.weight_norm: its warning on
+        # every build says nothing the user can act on
+        warnings.filterwarnings("ignore", message=r".*torch\.nn\.utils\.weight_norm", category=FutureWarning)
         model = dac.DAC(**kwargs)
     try:
         model.load_state_dict(state_dict, strict=True, assign=True)

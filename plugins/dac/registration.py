@@ -25,6 +25,7 @@ def register_codecs(register):
             total_codebooks=variant.codebooks,
             weights=f"GitHub release {variant.tag} ({variant.url}), cached as $CODECREG_CACHE/dac/{variant.filename}",
             requires=_REQUIRES, install=_INSTALL, options=_OPTIONS,
+            weights_check="codecreg_dac.weights:published_weights_cached",
         ))
 
 

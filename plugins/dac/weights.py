@@ -17,7 +17,7 @@ from pathlib import Path
 
 from codecreg import CheckpointError
 
-from .variants import PublishedWeights
+from .variants import PUBLISHED, PublishedWeights
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,11 @@ def cache_folder() -> Path:
 def weights_path(variant: PublishedWeights) -> Path:
     """The path ``variant``'s weights are expected at (whether or not the file exists)."""
     return cache_folder() / variant.filename
+
+
+def published_weights_cached(name: str) -> bool:
+    """Whether the published weights of the codec ``name`` are in the cache folder (for listing)."""
+    return weights_path(PUBLISHED[name]).is_file()
 
 
 def local_weights(variant: PublishedWeights) -> Path:

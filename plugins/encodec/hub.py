@@ -3,6 +3,11 @@ so its cache, ``HF_HOME``, ``HF_HUB_OFFLINE`` and revisions behave as everywhere
 
 from __future__ import annotations
 
+import socket
+import threading
+import urllib.parse
+import urllib.request
+
 from codecreg import CheckpointError
 
 from .model import EncodecCodec
@@ -11,11 +16,14 @@ from .weights import build_codec
 
 
 def load_from_hub(repo_id: str, revision: str | None = None, device="cpu") -> EncodecCodec:
-    config_path = _download(repo_id, "config.json", revision)
+    from huggingface_hub import constants
+
+    unreachable = None if constants.HF_HUB_OFFLINE else hub_unreachable()
+    config_path = _download(repo_id, "config.json", revision, unreachable)
     weights_path = None
     for name in WEIGHT_FILES:
         try:
-            weights_path = _download(repo_id, name, revision)
+            weights_path = _download(repo_id, name, revision, unreachable)
             break
         except _FileAbsent:
             continue
@@ -30,22 +38,24 @@ class _FileAbsent(Exception):
     """The repo was reached (or is cached) but has no such file."""
 
 
-def _download(repo_id: str, filename: str, revision: str | None) -> str:
+def _download(repo_id: str, filename: str, revision: str | None, unreachable: str | None) -> str:
+    """The cached or downloaded file; from the cache only when ``unreachable`` says why the Hub is."""
     from huggingface_hub import constants, hf_hub_download
     from huggingface_hub.errors import (EntryNotFoundError, HfHubHTTPError, LocalEntryNotFoundError,
                                         RepositoryNotFoundError, RevisionNotFoundError)
 
     at = f"@{revision}" if revision else ""
     try:
-        return hf_hub_download(repo_id, filename, revision=revision)
+        return hf_hub_download(repo_id, filename, revision=revision, local_files_only=unreachable is not None)
     except LocalEntryNotFoundError:
         if filename != "config.json":
             raise _FileAbsent(filename) from None
         why = ("HF_HUB_OFFLINE is set" if constants.HF_HUB_OFFLINE
-               else "the Hub could not be reached")
+               else f"the Hub could not be reached ({unreachable or 'no connection'})")
+        download = f"hf download {repo_id}" + (f" --revision {revision}" if revision else "")
         raise CheckpointError(
             f"{repo_id}{at} is not in the Hugging Face cache ({constants.HF_HUB_CACHE}) and {why}. "
-            f"Download it once where the network is open (huggingface-cli download {repo_id}), point "
+            f"Download it once where the network is open (`{download}`), point "
             f"HF_HOME (or HF_HUB_CACHE) at a cache that holds it, or load a local copy by its path: "
             f"codecreg.load_codec('/path/to/encodec_folder')"
         ) from None
@@ -55,3 +65,34 @@ def _download(repo_id: str, filename: str, revision: str | None) -> str:
         raise CheckpointError(f"cannot fetch {repo_id}{at} from the Hugging Face Hub: {error}") from None
     except HfHubHTTPError as error:
         raise CheckpointError(f"the Hugging Face Hub refused {repo_id}{at}/{filename}: {error}") from None
+
+
+#: how long the Hub gets to accept a connection before it counts as unreachable
+CONNECT_TIMEOUT_S = 3.0
+
+
+def hub_unreachable(timeout: float = CONNECT_TIMEOUT_S) -> str | None:
+    """Why the Hub (``HF_ENDPOINT``, or the proxy set for it) accepts no connection within
+    ``timeout`` seconds, or None when it does. huggingface_hub itself retries an unreachable
+    Hub for about 25 s before it falls back on its cache."""
+    from huggingface_hub import constants
+
+    url = urllib.parse.urlsplit(constants.ENDPOINT)
+    host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
+    proxy = urllib.request.getproxies().get(url.scheme)
+    if proxy and not urllib.request.proxy_bypass(host):
+        proxy_url = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        host, port = proxy_url.hostname or "", proxy_url.port or 80
+    outcome: list[str | None] = []
+
+    def connect() -> None:  # in a thread: name resolution has no timeout of its own
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            outcome.append(None)
+        except OSError as error:
+            outcome.append(f"{host}:{port}: {error}")
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return outcome[0] if outcome else f"{host}:{port} did not answer within {timeout:g} s"

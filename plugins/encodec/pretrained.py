@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from .hub import load_from_hub
+from .hub_cache import HUB_REPOS
 from .model import EncodecCodec
-
-HUB_REPOS = {
-    "encodec_24khz": "facebook/encodec_24khz",
-    "encodec_32khz": "facebook/encodec_32khz",
-    "encodec_48khz": "facebook/encodec_48khz",
-}
 
 
 def encodec_24khz(device="cpu", revision: str | None = None) -> EncodecCodec:

@@ -31,6 +31,7 @@ def register_codecs(register):
             total_codebooks=config.num_codebooks, bandwidths=config.bandwidths,
             weights=f"Hugging Face Hub facebook/{name} (transformers layout), through the Hub cache",
             requires=_REQUIRES, install=_INSTALL, options=("revision",),
+            weights_check="codecreg_encodec.hub_cache:published_weights_cached",
         ))
 
 

@@ -11,11 +11,10 @@ from typing import Any
 from codecreg import CheckpointError
 
 from .config import EncodecConfig
+from .hub_cache import WEIGHT_FILES
 from .model import EncodecCodec
 from .safe_load import load_safetensors, load_torch_file
 from .weights import build_codec
-
-WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 # transformers' EncodecConfig defaults (the 24 kHz model): what a config.json field left out means.
 _DEFAULTS: dict[str, Any] = {

@@ -40,42 +40,47 @@ _CODEBOOK = re.compile(r"^quantizer\.(?:vq\.)?layers\.(\d+)\.(?:_codebook|codebo
 
 
 def to_our_layout(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """Rename any published layout into ours, fold weight norm and stack the codebooks."""
-    renamed: dict[str, torch.Tensor] = {}
-    codebooks: dict[int, torch.Tensor] = {}
-    for key, tensor in state.items():
-        if not isinstance(tensor, torch.Tensor):
-            raise CheckpointError(f"EnCodec checkpoint entry {key!r} is a {type(tensor).__name__}, not a tensor")
+    """Rename any published layout into ours, fold weight norm and stack the codebooks.
+
+    Each entry of ``state`` is taken once, and a weight-norm pair only while it is folded,
+    so a lazily read ``state`` (safe_load.SafetensorsFile) is never held whole beside the result.
+    """
+    sources: dict[str, str] = {}  # our name -> the checkpoint's
+    codebooks: dict[int, str] = {}
+    for key in state:
         match = _CODEBOOK.match(key)
         if match:
             if match.group(2) == "embed":
-                codebooks[int(match.group(1))] = tensor
+                codebooks[int(match.group(1))] = key
             continue  # training statistics
+        ours = key
         for pattern, replacement in _RENAMES:
-            key = pattern.sub(replacement, key)
-        renamed[key] = tensor
-    folded = _fold_weight_norm(renamed)
+            ours = pattern.sub(replacement, ours)
+        sources[ours] = key
+    folded = {}
+    for ours, key in sources.items():
+        if ours.endswith(".weight_v"):
+            continue
+        if ours.endswith(".weight_g"):
+            prefix = ours[: -len("weight_g")]
+            if prefix + "weight_v" not in sources:
+                raise CheckpointError(f"EnCodec checkpoint has {key} but not {prefix}weight_v")
+            direction = _tensor(state, sources[prefix + "weight_v"])
+            folded[prefix + "weight"] = torch._weight_norm(direction.float(), _tensor(state, key).float(), 0)
+        else:
+            folded[ours] = _tensor(state, key)
     if codebooks:
         if sorted(codebooks) != list(range(len(codebooks))):
             raise CheckpointError(f"EnCodec checkpoint has codebooks {sorted(codebooks)}: some are missing")
-        folded["quantizer.codebooks"] = torch.stack([codebooks[k] for k in range(len(codebooks))])
+        folded["quantizer.codebooks"] = torch.stack([_tensor(state, codebooks[k]) for k in range(len(codebooks))])
     return folded
 
 
-def _fold_weight_norm(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    folded = {}
-    for key, tensor in state.items():
-        if key.endswith(".weight_v"):
-            continue
-        if key.endswith(".weight_g"):
-            prefix = key[: -len("weight_g")]
-            direction = state.get(prefix + "weight_v")
-            if direction is None:
-                raise CheckpointError(f"EnCodec checkpoint has {key} but not {prefix}weight_v")
-            folded[prefix + "weight"] = torch._weight_norm(direction.float(), tensor.float(), 0)
-        else:
-            folded[key] = tensor
-    return folded
+def _tensor(state: Mapping[str, torch.Tensor], key: str) -> torch.Tensor:
+    tensor = state[key]
+    if not isinstance(tensor, torch.Tensor):
+        raise CheckpointError(f"EnCodec checkpoint entry {key!r} is a {type(tensor).__name__}, not a tensor")
+    return tensor
 
 
 def count_codebooks(state: Mapping[str, torch.Tensor]) -> int:
@@ -85,8 +90,14 @@ def count_codebooks(state: Mapping[str, torch.Tensor]) -> int:
 
 def build_codec(config: EncodecConfig, state: Mapping[str, torch.Tensor], device="cpu",
                 source: str = "checkpoint") -> EncodecCodec:
-    """Our model for ``config`` holding ``state`` (any published layout), on ``device``, in eval mode."""
-    codec = EncodecCodec(config)
+    """Our model for ``config`` holding ``state`` (any published layout), on ``device``, in eval mode.
+
+    The model is built on the meta device and takes the checkpoint's tensors as its own
+    (``assign=True``): random initialization and a copy into it would hold the weights
+    two more times. Tensors that need no conversion are shared with ``state``, not copied.
+    """
+    with torch.device("meta"):
+        codec = EncodecCodec(config)
     ours = {key: value.float() for key, value in to_our_layout(state).items()}
     expected = codec.state_dict()
     missing = sorted(set(expected) - set(ours))
@@ -102,9 +113,19 @@ def build_codec(config: EncodecConfig, state: Mapping[str, torch.Tensor], device
             f"({config.sample_rate} Hz, {config.channels} channel(s), ratios {list(config.ratios)}, "
             f"{config.n_filters} filters, {config.num_codebooks} codebooks): {details}"
         )
-    codec.load_state_dict(ours)
+    codec.load_state_dict(ours, assign=True)
+    _materialize_derived_buffers(codec)
     codec.refresh()
     return codec.to(device).eval()
+
+
+def _materialize_derived_buffers(codec: EncodecCodec) -> None:
+    """Give the buffers no checkpoint holds (codebook norms, decoder matrices) real memory,
+    zeroed, for ``refresh`` to compute: the model was built on the meta device."""
+    for module in codec.modules():
+        for name, buffer in list(module.named_buffers(recurse=False)):
+            if buffer.is_meta:
+                module.register_buffer(name, torch.zeros(buffer.shape, dtype=buffer.dtype), persistent=False)
 
 
 def _listing(what: str, keys: list[str], limit: int = 4) -> str:

@@ -9,6 +9,10 @@ loads from the folder and never reaches the network itself.
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from codecreg import CheckpointError
@@ -45,11 +49,16 @@ def _snapshot(repo_id: str, revision: str | None) -> Path:
     except HFValidationError:
         raise CheckpointError(f"{name}: neither an existing folder nor a valid Hub repo id "
                               "('name' or 'org/name'; a folder path starts with /, ./ or ~)") from None
+    offline = is_offline_mode()
+    unreachable = None if offline else hub_unreachable()
     try:
-        return Path(snapshot_download(repo_id, revision=revision, allow_patterns=SNAPSHOT_FILES))
+        return Path(snapshot_download(repo_id, revision=revision, allow_patterns=SNAPSHOT_FILES,
+                                      local_files_only=unreachable is not None))
     except LocalEntryNotFoundError:
+        why = ("HF_HUB_OFFLINE=1 forbids downloading it" if offline else
+               f"the Hub could not be reached to download it ({unreachable or 'the connection failed'})")
         raise CheckpointError(_not_available_message(name, repo_id, revision, constants.HF_HUB_CACHE,
-                                                     is_offline_mode())) from None
+                                                     why)) from None
     except RevisionNotFoundError:
         raise CheckpointError(f"{name}: the Hub repo {repo_id!r} has no revision {revision!r} "
                               "(give a branch, a tag or a commit hash that exists)") from None
@@ -63,13 +72,42 @@ def _snapshot(repo_id: str, revision: str | None) -> Path:
         raise CheckpointError(f"{name}: the Hub answered with an error: {error}") from None
 
 
-def _not_available_message(name: str, repo_id: str, revision: str | None, cache: str, offline: bool) -> str:
+def _not_available_message(name: str, repo_id: str, revision: str | None, cache: str, why: str) -> str:
     at = f" at revision {revision!r}" if revision else ""
     download = f"hf download {repo_id}" + (f" --revision {revision}" if revision else "")
-    why = ("HF_HUB_OFFLINE=1 forbids downloading it" if offline
-           else "the Hub could not be reached to download it")
     return (
         f"{name}: {repo_id!r}{at} is not in the Hugging Face cache ({cache}) and {why}. Fix: download it "
         f"once with network access (`{download}`, or load it with HF_HUB_OFFLINE unset), point "
         "HF_HOME or HF_HUB_CACHE at a cache that holds it, or name a local folder: hf:/path/to/folder"
     )
+
+
+#: how long the Hub gets to accept a connection before it counts as unreachable
+CONNECT_TIMEOUT_S = 3.0
+
+
+def hub_unreachable(timeout: float = CONNECT_TIMEOUT_S) -> str | None:
+    """Why the Hub (``HF_ENDPOINT``, or the proxy set for it) accepts no connection within
+    ``timeout`` seconds, or None when it does. huggingface_hub itself retries an unreachable
+    Hub for about 25 s before it falls back on its cache."""
+    from huggingface_hub import constants
+
+    url = urllib.parse.urlsplit(constants.ENDPOINT)
+    host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
+    proxy = urllib.request.getproxies().get(url.scheme)
+    if proxy and not urllib.request.proxy_bypass(host):
+        proxy_url = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        host, port = proxy_url.hostname or "", proxy_url.port or 80
+    outcome: list[str | None] = []
+
+    def connect() -> None:  # in a thread: name resolution has no timeout of its own
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            outcome.append(None)
+        except OSError as error:
+            outcome.append(f"{host}:{port}: {error}")
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return outcome[0] if outcome else f"{host}:{port} did not answer within {timeout:g} s"

@@ -8,7 +8,8 @@ left partly random.
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import Any, Iterator
 
 from codecreg import CheckpointError, CompressionModel
 
@@ -47,8 +48,9 @@ def _from_pretrained(model_class: Any, folder: Any, where: str) -> Any:
             "`model.save_pretrained(folder, safe_serialization=True)` in a trusted environment"
         )
     try:
-        model, info = model_class.from_pretrained(
-            folder, local_files_only=True, use_safetensors=True, dtype=torch.float32, output_loading_info=True)
+        with _no_progress_bars():
+            model, info = model_class.from_pretrained(
+                folder, local_files_only=True, use_safetensors=True, dtype=torch.float32, output_loading_info=True)
     except (OSError, ValueError, TypeError, RuntimeError) as error:
         raise CheckpointError(f"{where}: transformers could not load {folder}: {error}") from None
     problems = {key: sorted(info.get(key) or ()) for key in ("missing_keys", "mismatched_keys")}
@@ -60,3 +62,21 @@ def _from_pretrained(model_class: Any, folder: Any, where: str) -> Any:
             "incomplete or its config was edited"
         )
     return model
+
+
+@contextlib.contextmanager
+def _no_progress_bars() -> Iterator[None]:
+    """transformers' progress bars ("Loading weights") off for our own call only, then as they
+    were: a bar on every build of a codec is noise in a library call."""
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars
+    from transformers.utils import logging
+
+    enabled, hub_disabled = logging.is_progress_bar_enabled(), are_progress_bars_disabled()
+    logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            logging.enable_progress_bar()  # turns the Hub's bars on too
+            if hub_disabled:
+                disable_progress_bars()

@@ -136,3 +136,12 @@ def test_listing_imports_no_heavy_module():
                             env=dict(os.environ, CODECREG_STRICT_PLUGINS="1"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_broken_weights_check_is_shown_in_the_status_not_raised():
+    from codecreg import CodecSpec
+
+    spec = CodecSpec(name="checked", factory="codecreg.codec.debug_codec:build",
+                     weights_check="codecreg_no_such_module_xyz:present")
+    assert spec.status().startswith("ready? (weights check codecreg_no_such_module_xyz:present failed: "
+                                    "ModuleNotFoundError")

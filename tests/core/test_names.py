@@ -69,3 +69,56 @@ def test_canonical_form_round_trips(text, canonical):
     formatted = format_name(parse_name(text, CODEC_OPTION_ALIASES))
     assert formatted == canonical
     assert format_name(parse_name(formatted, CODEC_OPTION_ALIASES)) == canonical
+
+
+ENV_PLUGIN = '''
+import os
+
+from codecreg import CheckpointError
+from codecreg.codec.debug_codec import build
+
+
+def envcodec(device="cpu", weights=None):
+    path = weights or os.environ.get("ENVCODEC_WEIGHTS")
+    if not path or not os.path.isfile(path):
+        raise CheckpointError("envcodec needs its weights: set ENVCODEC_WEIGHTS or give ?weights=PATH")
+    model = build(device)
+    model.name = f"envcodec?weights={os.path.abspath(path)}"  # reproducible without the variable
+    return model
+'''
+
+
+@pytest.fixture
+def env_plugin(tmp_path, monkeypatch):
+    """A codec whose factory finds its weights through an environment variable."""
+    import codecreg
+    from codecreg import CodecSpec
+
+    (tmp_path / "envcodec_plugin.py").write_text(ENV_PLUGIN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    codecreg.reset_registry()
+    codecreg.register(CodecSpec(name="envcodec", factory="envcodec_plugin:envcodec", sample_rate=32000,
+                                frame_rate=25.0, cardinality=400, num_codebooks=4, total_codebooks=4,
+                                options=("weights",)))
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(b"weights")
+    yield weights
+    codecreg.reset_registry()
+
+
+def test_a_name_the_factory_sets_is_kept_so_token_files_decode_without_its_variable(env_plugin, tmp_path,
+                                                                                     monkeypatch):
+    import codecreg
+    from codecreg.testing import synthetic_audio
+
+    monkeypatch.setenv("ENVCODEC_WEIGHTS", str(env_plugin))
+    codec = codecreg.load_codec("envcodec?n_q=2")
+    assert codec.name == f"envcodec?num_codebooks=2,weights={env_plugin}"  # core's options kept too
+    audio = synthetic_audio(1, 3200, 32000)
+    codes, scale = codec.encode(audio)
+    tokens = codecreg.save_codes(tmp_path / "tokens.safetensors", codes, codec, length=audio.shape[-1])
+
+    monkeypatch.delenv("ENVCODEC_WEIGHTS")
+    decoded = codecreg.load_codes(tokens).decode()
+    assert decoded.shape == audio.shape
+

@@ -1,5 +1,6 @@
 """Loading DAC's own checkpoint format as plain data, and refusing anything that would run code."""
 
+import warnings
 import zipfile
 
 import dac
@@ -84,3 +85,13 @@ def test_a_corrupt_zip_is_not_claimed_and_the_error_names_the_formats(tmp_path):
 def test_a_revision_on_a_local_file_is_refused(dac_checkpoint):
     with pytest.raises(codecreg.InvalidNameError, match="no revisions"):
         codecreg.load_codec(f"dac:{dac_checkpoint('dac_16khz')}@v1")
+
+
+def test_building_prints_no_weight_norm_deprecation_and_keeps_the_callers_filters(dac_checkpoint):
+    path = dac_checkpoint("dac_16khz")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        codecreg.load_codec(str(path))
+        assert not [w for w in caught if "weight_norm" in str(w.message)]
+        warnings.warn("torch.nn.utils.weight_norm elsewhere", FutureWarning)  # only our call is silenced
+    assert [str(w.message) for w in caught] == ["torch.nn.utils.weight_norm elsewhere"]

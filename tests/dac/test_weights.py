@@ -92,3 +92,13 @@ def test_a_file_of_another_model_under_a_name_is_refused(cache_root, dac_checkpo
     put_in_dac_cache(dac_checkpoint("dac_24khz"), "dac_16khz")
     with pytest.raises(CheckpointError, match="sample rate 24000.*dac_16khz is 16000"):
         codecreg.load_codec("dac_16khz")
+
+
+def test_listing_says_whether_the_published_weights_are_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("CODECREG_CACHE", str(tmp_path))
+    spec = codecreg.codec_info("dac_24khz")
+    assert spec.status() == "ready, weights not downloaded yet"
+    (tmp_path / "dac").mkdir()
+    (tmp_path / "dac" / PUBLISHED["dac_24khz"].filename).write_bytes(b"")
+    assert spec.status() == "ready"
+    assert codecreg.codec_info("dac_44khz").status() == "ready, weights not downloaded yet"

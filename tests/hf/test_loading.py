@@ -4,8 +4,10 @@ that say what is wrong and how to fix it."""
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -159,3 +161,48 @@ def test_registration_and_sniffing_import_nothing_heavy(hub_model, tmp_path):
         assert not heavy, heavy
     """)
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+_LOAD_TIMED = r"""
+import json, sys, time
+import codecreg
+start = time.monotonic()
+try:
+    codecreg.load_codec(sys.argv[1])
+    outcome = "loaded"
+except codecreg.CheckpointError as error:
+    outcome = str(error)
+print(json.dumps({"seconds": time.monotonic() - start, "outcome": outcome}))
+"""
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["missing", "cached"])
+def test_an_unreachable_hub_fails_fast_or_the_cache_serves(hub_model, tmp_path, cached):
+    if cached:
+        hub_model(ENCODEC).save_pretrained(tmp_path / "model")
+        put_in_hf_cache(tmp_path / "model", ENCODEC, cache_dir=tmp_path / "hub")
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if key not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env.update(HF_HOME=str(tmp_path), HF_ENDPOINT=f"http://127.0.0.1:{port}")  # read once, at import
+    result = subprocess.run([sys.executable, "-c", _LOAD_TIMED, f"hf:{ENCODEC}"], env=env, capture_output=True,
+                            text=True, timeout=120, check=True)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["seconds"] < 8, f"took {report['seconds']:.1f} s"
+    if cached:
+        assert report["outcome"] == "loaded"
+    else:
+        assert f"the Hub could not be reached to download it (127.0.0.1:{port}:" in report["outcome"]
+        assert f"`hf download {ENCODEC}`" in report["outcome"]
+
+
+def test_loading_shows_no_progress_bars_and_leaves_the_setting_as_it_was(hub_model, tmp_path, capfd):
+    from transformers.utils import logging
+
+    hub_model(ENCODEC).save_pretrained(tmp_path)
+    capfd.readouterr()
+    assert logging.is_progress_bar_enabled()
+    codecreg.load_codec(f"hf:{tmp_path}")
+    assert "Loading weights" not in capfd.readouterr().err
+    assert logging.is_progress_bar_enabled()
