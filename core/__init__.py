@@ -9,15 +9,16 @@ from importlib import import_module
 
 from .api import (codec_info, get_registry, get_writer, list_codecs, list_writers, load_codec,
                   register, reset_registry)
-from .registry.compatibility import check_compatible
+from .audio.writer import AudioWriter
 from .codec.compression import CompressionModel
 from .errors import (CheckpointError, CodecregError, DuplicateNameError, IncompatibleCodecError,
                      InvalidNameError, MissingDependencyError, PluginLoadError, UnknownNameError)
+from .network import endpoint_unreachable
+from .registry.compatibility import check_compatible
 from .registry.hookspecs import hookimpl
-from .registry.names import parse_name
+from .registry.names import parse_int_option, parse_name
 from .registry.specs import CodecSpec, MetricSpec, SourceSpec, WriterSpec, codebooks_for_bandwidth
 from .version import __version__
-from .audio.writer import AudioWriter
 
 # Public names whose modules need numpy or more: imported on first use.
 _LAZY = {
@@ -43,7 +44,7 @@ __all__ = [
     "AudioWriter", "CheckpointError", "CodecSpec", "CodecregError", "CompressionModel",
     "DuplicateNameError", "IncompatibleCodecError", "InvalidNameError", "MetricSpec",
     "MissingDependencyError", "PluginLoadError", "SourceSpec", "UnknownNameError", "WriterSpec",
-    "__version__", "check_compatible", "codebooks_for_bandwidth", "codec_info", "get_registry", "get_writer", "hookimpl",
-    "list_codecs", "list_writers", "load_codec", "parse_name", "register", "reset_registry",
+    "__version__", "check_compatible", "codebooks_for_bandwidth", "codec_info", "endpoint_unreachable", "get_registry", "get_writer", "hookimpl",
+    "list_codecs", "list_writers", "load_codec", "parse_int_option", "parse_name", "register", "reset_registry",
     *_LAZY,
 ]

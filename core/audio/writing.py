@@ -49,13 +49,8 @@ def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
         The path written.
     """
     sample_rate = _checked_sample_rate(sample_rate)
-    format = check_format(format)
+    format, sample_format, strategy = check_write_options(format, strategy, sample_format, mp3_rate, ogg_rate)
     _check_rate_for_format(format, sample_rate)
-    sample_format = _checked_sample_format(format, sample_format)
-    _check_bitrate("mp3_rate", mp3_rate)
-    if ogg_rate is not None:
-        _check_bitrate("ogg_rate", ogg_rate)
-    strategy = check_strategy(strategy)
     path = Path(str(stem_name) + (f".{format}" if add_suffix else ""))
     check_output_path(path, make_parent_dir)
     audio = as_float_audio(wav)
@@ -70,6 +65,21 @@ def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
         writer.write(temporary, audio, sample_rate, format,
                      mp3_rate=mp3_rate, ogg_rate=ogg_rate, sample_format=sample_format)
     return path
+
+
+def check_write_options(format: str = "wav", strategy: str = "peak", sample_format: str | None = None,
+                        mp3_rate: int = 320, ogg_rate: int | None = None) -> tuple[str, str | None, str]:
+    """Check ``audio_write``'s options that do not depend on the audio, before any work is done for it.
+
+    Returns ``(format, sample_format, strategy)`` as ``audio_write`` uses them (lower-case
+    format, the format's default sample format, audiocraft's ``''`` strategy as ``'none'``).
+    """
+    format = check_format(format)
+    sample_format = _checked_sample_format(format, sample_format)
+    _check_bitrate("mp3_rate", mp3_rate)
+    if ogg_rate is not None:
+        _check_bitrate("ogg_rate", ogg_rate)
+    return format, sample_format, check_strategy(strategy)
 
 
 def _checked_sample_rate(sample_rate: Any) -> int:

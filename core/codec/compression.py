@@ -9,6 +9,7 @@ knows it (plugins trim the hop padding).
 from __future__ import annotations
 
 import abc
+import operator
 from typing import Any
 
 from ..registry.specs import bitrate_kbps
@@ -103,26 +104,59 @@ class CompressionModel(abc.ABC):
         return n
 
     def check_audio(self, x: Any) -> None:
-        """Refuse input that is not float ``[B, C, T]`` with this codec's channel count."""
-        shape = tuple(getattr(x, "shape", ()))
+        """Refuse input that is not a finite float32 tensor ``[B, C, T]`` with this codec's channel count."""
+        name = type(self).__name__
+        if not hasattr(x, "is_floating_point"):
+            raise ValueError(f"{name}.encode expects a torch tensor, got {type(x).__name__}; "
+                             "pass torch.from_numpy(x).float() for a numpy array")
+        shape = tuple(x.shape)
         if len(shape) != 3:
             raise ValueError(
-                f"{type(self).__name__}.encode expects audio shaped [batch, channels, time], "
+                f"{name}.encode expects audio shaped [batch, channels, time], "
                 f"got shape {shape}; add the missing axes with x.reshape(1, 1, -1) or x[None]"
             )
         if shape[1] != self.channels:
             what = "mono" if self.channels == 1 else f"{self.channels}-channel"
             raise ValueError(
-                f"{type(self).__name__} is a {what} codec but got {shape[1]} channel(s); convert "
+                f"{name} is a {what} codec but got {shape[1]} channel(s); convert "
                 f"first, e.g. codecreg.convert_audio(wav, sr, sr, {self.channels})"
             )
         if shape[2] == 0:
-            raise ValueError(f"{type(self).__name__}.encode got empty audio (0 samples)")
-        if not getattr(x, "is_floating_point", lambda: True)():
+            raise ValueError(f"{name}.encode got empty audio (0 samples)")
+        if not x.is_floating_point():
             raise ValueError(
-                f"{type(self).__name__}.encode expects floating-point samples in [-1, 1], "
-                f"got {getattr(x, 'dtype', type(x))}; convert with x.float() / 32768 for int16"
+                f"{name}.encode expects floating-point samples in [-1, 1], "
+                f"got {x.dtype}; convert with x.float() / 32768 for int16"
             )
+        if str(x.dtype) == "torch.float64":
+            raise ValueError(f"{name}.encode expects float32 samples, got torch.float64; convert with x.float()")
+        if not bool(x.isfinite().all()):
+            raise ValueError(f"{name}.encode got NaN or infinite samples; find where they come from "
+                             "(a bad file, a division by zero) and replace or drop them before encoding")
+
+    def check_length(self, length: Any) -> int | None:
+        """``decode``'s ``length``: None, or a positive int (numpy integers too); anything else refused."""
+        if length is None:
+            return None
+        try:
+            samples = 0 if isinstance(length, bool) else operator.index(length)
+        except TypeError:
+            samples = 0
+        if samples < 1:
+            raise ValueError(f"{type(self).__name__}.decode: length must be a positive number of samples (an int), "
+                             f"got {length!r}; pass the length of the audio that was encoded, or None")
+        return samples
+
+    def trim_to_length(self, audio: Any, length: Any) -> Any:
+        """``audio [..., T]`` cut to exactly ``length`` samples (None: all of it). A length beyond what
+        the codes cover is refused: padding it would be silently wrong audio."""
+        length = self.check_length(length)
+        if length is None:
+            return audio
+        if length > audio.shape[-1]:
+            raise ValueError(f"{type(self).__name__}.decode: length={length} asks for more samples than the "
+                             f"codes cover ({audio.shape[-1]}); pass the length of the audio they were encoded from")
+        return audio[..., :length]
 
     def check_codes(self, codes: Any) -> None:
         shape = tuple(getattr(codes, "shape", ()))

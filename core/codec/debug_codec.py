@@ -11,6 +11,7 @@ import math
 import torch
 from torch import nn
 
+from ..registry.names import parse_int_option
 from .compression import CompressionModel
 
 STRIDES = (10, 8, 16)
@@ -80,7 +81,7 @@ class DebugCompressionModel(CompressionModel, nn.Module):
     def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
                length: int | None = None) -> torch.Tensor:
         audio = self.decoder(self.decode_latent(codes))
-        return audio if length is None else audio[..., :length]
+        return self.trim_to_length(audio, length)
 
 
 
@@ -98,4 +99,4 @@ def _interleave_elu(layers: list[nn.Module]) -> list[nn.Module]:
 
 
 def build(device="cpu", channels: str = "1") -> DebugCompressionModel:
-    return DebugCompressionModel(channels=int(channels)).to(device)
+    return DebugCompressionModel(channels=parse_int_option("channels", channels, example="2 for stereo")).to(device)

@@ -137,3 +137,18 @@ def _looks_like_path(body: str) -> bool:
     if re.match(r"^[A-Za-z]:[\\/]", body):  # a Windows drive
         return True
     return os.path.exists(body) and ("/" in body or os.sep in body or "." in body)
+
+
+def parse_int_option(key: str, text: str, minimum: int = 1, example: str = "") -> int:
+    """A whole-number option from a name (options arrive as strings), refused with the reason if it is not one.
+
+    For factories: ``channels = parse_int_option("channels", channels, example="2 for stereo")``.
+    """
+    try:
+        value = int(text, 10) if isinstance(text, str) else int(text)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or value < minimum or isinstance(text, bool):
+        hint = f" ({example})" if example else ""
+        raise InvalidNameError(f"{key} must be a whole number from {minimum} up{hint}, got {text!r}")
+    return value

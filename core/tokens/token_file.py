@@ -53,10 +53,16 @@ class TokenFile:
     def duration(self) -> float:
         return self.length / self.sample_rate
 
-    def load_codec(self, device: Any = "cpu") -> Any:
-        """Build the codec named in the file and check it still matches what encoded it."""
+    def load_codec(self, device: Any = "cpu", trust_codec_source: bool = False) -> Any:
+        """Build the codec named in the file and check it still matches what encoded it.
+
+        A token file is data, possibly from someone else: a local path or a source
+        (``hf:...``) it names is loaded only with ``trust_codec_source=True``;
+        registered names are always allowed.
+        """
         from ..api import load_codec
 
+        check_codec_name_trusted(self.codec, trust_codec_source)
         try:
             codec = load_codec(self.codec, device=device)
         except UnknownNameError as error:
@@ -69,12 +75,12 @@ class TokenFile:
             codec.set_num_codebooks(self.num_codebooks)
         return codec
 
-    def decode(self, codec: Any | None = None, device: Any = "cpu") -> Any:
+    def decode(self, codec: Any | None = None, device: Any = "cpu", trust_codec_source: bool = False) -> Any:
         """Audio ``[B, C, length]`` (a torch tensor), decoded by ``codec`` or the codec named in the file."""
         import torch
 
         if codec is None:
-            codec = self.load_codec(device)
+            codec = self.load_codec(device, trust_codec_source)
         else:
             check_codec_matches(self, codec)
         codes = torch.from_numpy(self.codes).to(device)
@@ -98,8 +104,13 @@ def save_codes(path: str | os.PathLike, codes: Any, codec: Any, length: int, sca
         raise ValueError(f"codes must lie in [0, {cardinality}) for this codec, got {codes.min()}..{codes.max()}")
     if not getattr(codec, "name", ""):
         raise ValueError("the codec has no name to reload it by: build it with codecreg.load_codec(name)")
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
-        raise ValueError(f"length must be the number of samples encoded (an int >= 0), got {length!r}")
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
+        raise ValueError(f"length must be the number of samples encoded (an int >= 1), got {length!r}")
+    most = samples_covered(codes.shape[-1], codec.sample_rate, codec.frame_rate)
+    if length > most:
+        raise ValueError(f"length {length} is more than {codes.shape[-1]} frames can hold ({most} samples at "
+                         f"{codec.frame_rate:g} frames/s and {codec.sample_rate} Hz): pass the number of samples "
+                         "that were encoded")
 
     tensors = {"codes": np.ascontiguousarray(codes.astype(_storage_dtype(cardinality)))}
     if scale is not None:
@@ -118,13 +129,13 @@ def save_codes(path: str | os.PathLike, codes: Any, codec: Any, length: int, sca
     }
     from safetensors.numpy import save
 
+    from ..audio.atomic_file import atomic_write_path
+    from ..audio.output_path import check_output_path
+
     path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_bytes(save(tensors, metadata=metadata))  # a file the user's umask governs
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    check_output_path(path, make_parent_dir=False)
+    with atomic_write_path(path) as temporary:  # links written through, special files refused, mode kept
+        temporary.write_bytes(save(tensors, metadata=metadata))
     return path
 
 
@@ -155,6 +166,27 @@ def load_codes(path: str | os.PathLike) -> TokenFile:
             "Token files are written by `codecreg encode` or codecreg.save_codes."
         ) from None
     return _validated(path, codes, scale, metadata)
+
+
+def samples_covered(frames: int, sample_rate: int, frame_rate: float) -> int:
+    """The most samples ``frames`` codes can stand for (a segmented codec's overlap makes it fewer)."""
+    return math.ceil(frames * sample_rate / frame_rate - 1e-6)
+
+
+def check_codec_name_trusted(name: str, trust_codec_source: bool) -> None:
+    """Refuse a local path or a source scheme named by a token file unless the user trusts it."""
+    from ..registry.names import parse_name
+
+    parsed = parse_name(name)
+    if parsed.scheme is None or trust_codec_source:
+        return
+    what = "a local checkpoint path" if parsed.is_path else f"a {parsed.scheme}: source"
+    raise TokenFileError(
+        f"this token file names the codec {name!r}, {what}; a token file is data, possibly from someone "
+        "else, so codecreg does not load paths or sources it names. Decode with a codec you choose "
+        "(`codecreg decode --codec NAME`, or TokenFile.decode(codec=...)), or, if you trust the file, "
+        "allow it (`--trust-codec-source`, trust_codec_source=True)"
+    )
 
 
 def check_codec_matches(tokens: TokenFile, codec: Any) -> None:

@@ -71,7 +71,8 @@ class DacCodec(CompressionModel, nn.Module):
         self.check_codes(codes)
         batch, _, frames = codes.shape
         full_length = frames * self.hop
-        if length is not None and not 0 < length <= full_length:
+        length = self.check_length(length)
+        if length is not None and length > full_length:
             raise ValueError(
                 f"{type(self).__name__}.decode: length={length} is outside what {frames} frames cover "
                 f"(1 to {full_length} samples); pass the length of the audio that was encoded"
@@ -79,7 +80,7 @@ class DacCodec(CompressionModel, nn.Module):
         audio = torch.cat([self._decode_span(codes, span)
                            for span in plan_spans(frames, self.chunk_frames, self.decoder_context)], dim=-1)
         audio = audio.reshape(batch, self.channels, full_length)
-        return audio if length is None else audio[..., :length]
+        return self.trim_to_length(audio, length)
 
     # internals ------------------------------------------------------------
     @property

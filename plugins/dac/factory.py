@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 
-from codecreg import CheckpointError, InvalidNameError
+from codecreg import CheckpointError, InvalidNameError, parse_int_option
 
 from .checkpoint import load_dac_model
 from .codec import DacCodec
@@ -68,17 +68,7 @@ def build(path: str | os.PathLike, device="cpu", channels: str = "1",
     model = load_dac_model(path)
     chunk = _parse_chunk_seconds(chunk_seconds)
     chunk_frames = math.ceil(chunk * model.sample_rate / math.prod(model.encoder_rates)) if chunk else None
-    return DacCodec(model, channels=_parse_channels(channels), chunk_frames=chunk_frames).to(device)
-
-
-def _parse_channels(text: str) -> int:
-    try:
-        channels = int(text)
-    except ValueError:
-        channels = 0
-    if channels < 1:
-        raise InvalidNameError(f"channels must be a whole number from 1 up (2 for stereo), got {text!r}")
-    return channels
+    return DacCodec(model, channels=parse_int_option("channels", channels, example="2 for stereo"), chunk_frames=chunk_frames).to(device)
 
 
 def _parse_chunk_seconds(text: str | None) -> float:

@@ -3,12 +3,7 @@ so its cache, ``HF_HOME``, ``HF_HUB_OFFLINE`` and revisions behave as everywhere
 
 from __future__ import annotations
 
-import socket
-import threading
-import urllib.parse
-import urllib.request
-
-from codecreg import CheckpointError
+from codecreg import CheckpointError, endpoint_unreachable
 
 from .model import EncodecCodec
 from .transformers_format import WEIGHT_FILES, read_config_file, read_weights_file
@@ -18,7 +13,7 @@ from .weights import build_codec
 def load_from_hub(repo_id: str, revision: str | None = None, device="cpu") -> EncodecCodec:
     from huggingface_hub import constants
 
-    unreachable = None if constants.HF_HUB_OFFLINE else hub_unreachable()
+    unreachable = None if constants.HF_HUB_OFFLINE else endpoint_unreachable(constants.ENDPOINT)
     config_path = _download(repo_id, "config.json", revision, unreachable)
     weights_path = None
     for name in WEIGHT_FILES:
@@ -65,34 +60,3 @@ def _download(repo_id: str, filename: str, revision: str | None, unreachable: st
         raise CheckpointError(f"cannot fetch {repo_id}{at} from the Hugging Face Hub: {error}") from None
     except HfHubHTTPError as error:
         raise CheckpointError(f"the Hugging Face Hub refused {repo_id}{at}/{filename}: {error}") from None
-
-
-#: how long the Hub gets to accept a connection before it counts as unreachable
-CONNECT_TIMEOUT_S = 3.0
-
-
-def hub_unreachable(timeout: float = CONNECT_TIMEOUT_S) -> str | None:
-    """Why the Hub (``HF_ENDPOINT``, or the proxy set for it) accepts no connection within
-    ``timeout`` seconds, or None when it does. huggingface_hub itself retries an unreachable
-    Hub for about 25 s before it falls back on its cache."""
-    from huggingface_hub import constants
-
-    url = urllib.parse.urlsplit(constants.ENDPOINT)
-    host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
-    proxy = urllib.request.getproxies().get(url.scheme)
-    if proxy and not urllib.request.proxy_bypass(host):
-        proxy_url = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        host, port = proxy_url.hostname or "", proxy_url.port or 80
-    outcome: list[str | None] = []
-
-    def connect() -> None:  # in a thread: name resolution has no timeout of its own
-        try:
-            socket.create_connection((host, port), timeout=timeout).close()
-            outcome.append(None)
-        except OSError as error:
-            outcome.append(f"{host}:{port}: {error}")
-
-    thread = threading.Thread(target=connect, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return outcome[0] if outcome else f"{host}:{port} did not answer within {timeout:g} s"

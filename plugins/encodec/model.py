@@ -11,7 +11,6 @@ frames: a full 1 s segment gives 150 frames, and consecutive segments overlap by
 from __future__ import annotations
 
 import math
-import operator
 
 import torch
 from torch import nn
@@ -76,7 +75,7 @@ class EncodecCodec(CompressionModel, nn.Module):
         frames cover (``T' * hop`` without segments; up to the end of the last segment with)."""
         self.check_codes(codes)
         scale = self._check_scale(codes, scale)
-        length = None if length is None else self._check_length(length)
+        length = self.check_length(length)
         if self.config.segment is None:
             audio = self._decode_segment(codes, scale)
         else:
@@ -88,10 +87,7 @@ class EncodecCodec(CompressionModel, nn.Module):
             if scale is not None:
                 decoded = [audio * scale[:, s].view(-1, 1, 1) for s, audio in enumerate(decoded)]
             audio = linear_overlap_add(decoded, self.config.segment_stride)
-        if length is not None and length > audio.shape[-1]:
-            raise ValueError(f"{type(self).__name__}.decode: asked for {length} samples but these codes "
-                             f"cover {audio.shape[-1]}; pass the length of the audio that was encoded")
-        return audio if length is None else audio[..., :length]
+        return self.trim_to_length(audio, length)
 
     # internals ------------------------------------------------------------
     def _segments(self, x: torch.Tensor) -> list[torch.Tensor]:
@@ -150,11 +146,3 @@ class EncodecCodec(CompressionModel, nn.Module):
                              f"encode returns it, got {tuple(scale.shape)} for {codes.shape[0]} item(s)")
         return scale
 
-    def _check_length(self, length) -> int:
-        try:
-            value = operator.index(length)
-        except TypeError:
-            value = 0
-        if isinstance(length, bool) or value < 1:
-            raise ValueError(f"{type(self).__name__}.decode: length must be a positive int, got {length!r}")
-        return value

@@ -18,7 +18,7 @@ from torch import nn
 
 from codecreg import CompressionModel
 
-from .lengths import checked_length, fit_length, pad_end
+from .lengths import pad_end
 
 
 class TransformersDac(CompressionModel, nn.Module):
@@ -48,10 +48,10 @@ class TransformersDac(CompressionModel, nn.Module):
                length: int | None = None) -> torch.Tensor:
         """Audio ``[B, 1, T]``: ``length`` samples when given, else frames x hop. DAC has no scale."""
         self.check_codes(codes)
-        length = checked_length(length)
+        length = self.check_length(length)
         codes = codes.to(self._parameter().device).long()
         audio = self.model.decode(audio_codes=codes, return_dict=True).audio_values  # [B, T]
-        return fit_length(pad_end(audio[:, None], codes.shape[-1] * self.hop), length)
+        return self.trim_to_length(pad_end(audio[:, None], codes.shape[-1] * self.hop), length)
 
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:

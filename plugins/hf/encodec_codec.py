@@ -20,7 +20,6 @@ from torch import nn
 from codecreg import CompressionModel, codebooks_for_bandwidth
 
 from .chunks import ChunkLayout, overlap_add
-from .lengths import checked_length, fit_length
 
 
 class TransformersEncodec(CompressionModel, nn.Module):
@@ -58,7 +57,7 @@ class TransformersEncodec(CompressionModel, nn.Module):
                length: int | None = None) -> torch.Tensor:
         """Audio ``[B, C, T]``: ``length`` samples when given, else all the codes cover."""
         self.check_codes(codes)
-        length = checked_length(length)
+        length = self.check_length(length)
         codes = codes.to(self._parameter().device).long()
         counts = self.chunks.frame_counts(codes.shape[-1], length) if self.chunks else [codes.shape[-1]]
         scale = self._check_scale(scale, codes.shape[0], len(counts))
@@ -68,7 +67,7 @@ class TransformersEncodec(CompressionModel, nn.Module):
             pieces.append(audio if scale is None else audio * scale[:, index].view(-1, 1, 1))
             start += count
         audio = overlap_add(pieces, self.chunks.stride) if self.chunks else pieces[0]
-        return fit_length(audio, length)
+        return self.trim_to_length(audio, length)
 
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:

@@ -9,13 +9,9 @@ loads from the folder and never reaches the network itself.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
-from codecreg import CheckpointError
+from codecreg import CheckpointError, endpoint_unreachable
 
 #: the files a codec needs; weights only as safetensors, never a pickle
 SNAPSHOT_FILES = ["config.json", "*.safetensors", "*.safetensors.index.json"]
@@ -50,7 +46,7 @@ def _snapshot(repo_id: str, revision: str | None) -> Path:
         raise CheckpointError(f"{name}: neither an existing folder nor a valid Hub repo id "
                               "('name' or 'org/name'; a folder path starts with /, ./ or ~)") from None
     offline = is_offline_mode()
-    unreachable = None if offline else hub_unreachable()
+    unreachable = None if offline else endpoint_unreachable(constants.ENDPOINT)
     try:
         return Path(snapshot_download(repo_id, revision=revision, allow_patterns=SNAPSHOT_FILES,
                                       local_files_only=unreachable is not None))
@@ -80,34 +76,3 @@ def _not_available_message(name: str, repo_id: str, revision: str | None, cache:
         f"once with network access (`{download}`, or load it with HF_HUB_OFFLINE unset), point "
         "HF_HOME or HF_HUB_CACHE at a cache that holds it, or name a local folder: hf:/path/to/folder"
     )
-
-
-#: how long the Hub gets to accept a connection before it counts as unreachable
-CONNECT_TIMEOUT_S = 3.0
-
-
-def hub_unreachable(timeout: float = CONNECT_TIMEOUT_S) -> str | None:
-    """Why the Hub (``HF_ENDPOINT``, or the proxy set for it) accepts no connection within
-    ``timeout`` seconds, or None when it does. huggingface_hub itself retries an unreachable
-    Hub for about 25 s before it falls back on its cache."""
-    from huggingface_hub import constants
-
-    url = urllib.parse.urlsplit(constants.ENDPOINT)
-    host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
-    proxy = urllib.request.getproxies().get(url.scheme)
-    if proxy and not urllib.request.proxy_bypass(host):
-        proxy_url = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        host, port = proxy_url.hostname or "", proxy_url.port or 80
-    outcome: list[str | None] = []
-
-    def connect() -> None:  # in a thread: name resolution has no timeout of its own
-        try:
-            socket.create_connection((host, port), timeout=timeout).close()
-            outcome.append(None)
-        except OSError as error:
-            outcome.append(f"{host}:{port}: {error}")
-
-    thread = threading.Thread(target=connect, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return outcome[0] if outcome else f"{host}:{port} did not answer within {timeout:g} s"

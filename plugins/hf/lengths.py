@@ -1,36 +1,8 @@
-"""Audio lengths at the edges of the contract: decoded audio trimmed to the input's length."""
+"""Decoded audio padded to whole frames: transformers' DAC decoders yield a few samples short."""
 
 from __future__ import annotations
 
-import operator
-
 import torch
-
-
-def checked_length(length: object) -> int | None:
-    """``decode``'s ``length`` as an int (numpy integers too), None kept; anything else refused."""
-    if length is None:
-        return None
-    try:
-        samples = -1 if isinstance(length, bool) else operator.index(length)
-    except TypeError:
-        samples = -1
-    if samples < 0:
-        raise ValueError(f"length must be a number of samples (an int >= 0), got {length!r}")
-    return samples
-
-
-def fit_length(audio: torch.Tensor, length: int | None) -> torch.Tensor:
-    """``audio`` cut to ``length`` samples (all of it for None); a longer request is an error,
-    because the codes do not cover it."""
-    if length is None:
-        return audio
-    if length > audio.shape[-1]:
-        raise ValueError(
-            f"length={length} asks for more samples than the codes cover ({audio.shape[-1]}); "
-            "pass the length of the audio these codes were encoded from"
-        )
-    return audio[..., :length]
 
 
 def pad_end(audio: torch.Tensor, samples: int) -> torch.Tensor:

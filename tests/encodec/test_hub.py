@@ -49,12 +49,12 @@ def test_an_unreachable_hub_fails_fast_with_the_download_command_and_the_cache_s
     results = load_with_unreachable_hub(tmp_path, "encodec_24khz", "encodec_32khz")
 
     missing = results["encodec_24khz"]
-    assert missing["seconds"] < 8, f"took {missing['seconds']:.1f} s to say the Hub is unreachable"
+    assert missing["seconds"] < 15, f"took {missing['seconds']:.1f} s to say the Hub is unreachable"
     assert "the Hub could not be reached (127.0.0.1:" in missing["outcome"]
     assert "`hf download facebook/encodec_24khz`" in missing["outcome"]
 
     cached = results["encodec_32khz"]
-    assert cached["outcome"] == "loaded" and cached["seconds"] < 8
+    assert cached["outcome"] == "loaded" and cached["seconds"] < 15
 
 
 def test_listing_says_whether_the_weights_are_in_the_hub_cache(small_transformers, hub_cache):

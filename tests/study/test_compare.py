@@ -283,7 +283,7 @@ def files_under(folder):
 
 def test_a_codec_that_fails_to_load_stops_the_study_before_anything_is_written(tmp_path):
     out = tmp_path / "new" / "study"
-    with pytest.raises(ValueError, match="invalid literal"):
+    with pytest.raises(codecreg.InvalidNameError, match="channels must be a whole number"):
         codecreg.compare(["debug", "debug?channels=x"], [("x", clip(1, 0.5, 32000), 32000)], out=out,
                          show_progress=False)
     assert files_under(tmp_path) == []

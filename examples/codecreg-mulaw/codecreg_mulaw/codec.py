@@ -28,7 +28,7 @@ class MuLawCodec(CompressionModel, nn.Module):
     def decode(self, codes, scale=None, length=None):
         companded = self.decode_latent(codes)
         audio = torch.sign(companded) * ((1 + MU) ** companded.abs() - 1) / MU
-        return audio if length is None else audio[..., :length]
+        return self.trim_to_length(audio, length)
 
 
 def build_8khz(device="cpu"):
