@@ -143,7 +143,7 @@ class CompressionModel(abc.ABC):
         except TypeError:
             samples = 0
         if samples < 1:
-            raise ValueError(f"{type(self).__name__}.decode: length must be a positive number of samples (an int), "
+            raise ValueError(f"{type(self).__name__}.decode: length must be a positive int (a number of samples), "
                              f"got {length!r}; pass the length of the audio that was encoded, or None")
         return samples
 
@@ -155,7 +155,8 @@ class CompressionModel(abc.ABC):
             return audio
         if length > audio.shape[-1]:
             raise ValueError(f"{type(self).__name__}.decode: length={length} asks for more samples than the "
-                             f"codes cover ({audio.shape[-1]}); pass the length of the audio they were encoded from")
+                             f"codes cover (they cover {audio.shape[-1]}); pass the length of the audio they were "
+                             "encoded from")
         return audio[..., :length]
 
     def check_codes(self, codes: Any) -> None:
