@@ -7,11 +7,6 @@ and reads only its cache when the answer is a reason.
 
 from __future__ import annotations
 
-import socket
-import threading
-import urllib.parse
-import urllib.request
-
 #: how long a server gets to accept a connection before it counts as unreachable
 CONNECT_TIMEOUT_S = 3.0
 
@@ -19,6 +14,11 @@ CONNECT_TIMEOUT_S = 3.0
 def endpoint_unreachable(url: str, timeout: float = CONNECT_TIMEOUT_S) -> str | None:
     """Why ``url``'s host (or the proxy set for its scheme) accepts no connection within
     ``timeout`` seconds, or None when it does."""
+    import socket  # here, not at import: urllib.request would add to every `import codecreg`
+    import threading
+    import urllib.parse
+    import urllib.request
+
     parts = urllib.parse.urlsplit(url)
     host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
     proxy = urllib.request.getproxies().get(parts.scheme)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from codecreg import CheckpointError
@@ -50,13 +48,15 @@ def local_weights(variant: PublishedWeights) -> Path:
         raise CheckpointError(_missing_message(variant, path, f"downloads are off ({OFFLINE_VARIABLE} is set)"))
     try:
         download(variant.url, path)
-    except (OSError, urllib.error.URLError) as error:
+    except OSError as error:  # urllib's URLError is one
         raise CheckpointError(_missing_message(variant, path, f"downloading it failed: {error}")) from error
     return path
 
 
 def download(url: str, path: Path, timeout: float = DOWNLOAD_TIMEOUT_S) -> None:
     """Fetch ``url`` into ``path`` through a temporary name, so an interrupted download leaves no file."""
+    import urllib.request  # here: listing imports this module for published_weights_cached
+
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     logger.info("downloading %s to %s", url, path)
