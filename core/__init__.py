@@ -31,6 +31,14 @@ _LAZY = {
     "load_codes": ".tokens.token_file",
     "TokenFile": ".tokens.token_file",
     "TokenFileError": ".tokens.token_file",
+    # what a codec declares to code long audio exactly in chunks (docs/long-audio.md)
+    "StagedPlan": ".codec.coding_plan",
+    "SegmentedPlan": ".codec.coding_plan",
+    "SegmentLayout": ".codec.segments",
+    "Convolutional": ".codec.stages",
+    "Recurrent": ".codec.stages",
+    "Stage": ".codec.stages",
+    "receptive_context": ".codec.stages",
 }
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import abc
 import operator
-from typing import Any
+import math
+from typing import Any, Iterable, Iterator
 
 from ..registry.specs import bitrate_kbps
 from .metadata import CodecMetadata
+
+#: seconds of audio one pass of an encoder or decoder covers unless ``chunk_seconds`` says otherwise
+DEFAULT_CHUNK_SECONDS = 10.0
 
 
 class CompressionModel(abc.ABC):
@@ -21,6 +25,9 @@ class CompressionModel(abc.ABC):
 
     #: the name string this model was loaded by, with its options (set by ``load_codec``)
     name: str = ""
+    #: longest stretch of audio one pass covers, bounding memory (None: the whole input);
+    #: set by the ``chunk_seconds`` option of a name, or ``set_chunk_seconds``
+    chunk_seconds: float | None = DEFAULT_CHUNK_SECONDS
 
     @abc.abstractmethod
     def encode(self, x: Any) -> tuple[Any, Any | None]:
@@ -87,6 +94,63 @@ class CompressionModel(abc.ABC):
         """kbps at the current number of codebooks."""
         return bitrate_kbps(self.num_codebooks, self.cardinality, self.frame_rate)
 
+    def set_chunk_seconds(self, seconds: float | None) -> None:
+        """Code at most ``seconds`` of audio per pass (0 or None: whole inputs in one pass). Codes and
+        audio do not depend on it for a codec with a ``coding_plan``; only memory and latency do."""
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
+                                    or not (seconds >= 0 and math.isfinite(seconds))):
+            raise ValueError(f"{type(self).__name__}: chunk_seconds must be a number of seconds >= 0 "
+                             f"(0: one pass), got {seconds!r}")
+        self.chunk_seconds = float(seconds) if seconds else None
+
+    # long audio and streams ------------------------------------------------
+    def coding_plan(self) -> Any | None:
+        """How this codec codes audio in chunks exactly (``codecreg.codec.coding_plan``: a
+        ``StagedPlan`` or a ``SegmentedPlan``), or None when it can only code whole inputs.
+        docs/long-audio.md says what to declare."""
+        return None
+
+    def encode_stream(self, blocks: Iterable[Any]) -> Iterator[tuple[Any, Any | None]]:
+        """Audio blocks ``[B, C, n]`` in, ``(codes [B, K, t], scale)`` out as soon as they are final;
+        the blocks' codes put together equal ``encode`` of the whole audio."""
+        from .coding_plan import EncodeStream, chunk_frames
+
+        plan = self._plan_for("encode_stream")
+        chunk = chunk_frames(self.chunk_seconds, self.frame_rate)
+        streams: list[EncodeStream] = []
+        for block in blocks:
+            self.check_audio(block)
+            if not streams:
+                streams = [EncodeStream(plan, chunk) for _ in range(block.shape[0])]
+            if block.shape[0] != len(streams):
+                raise ValueError(f"{type(self).__name__}.encode_stream: every block must have the first "
+                                 f"block's batch size {len(streams)}, got {block.shape[0]}")
+            yield from _joined([stream.feed(item) for stream, item in zip(streams, block.split(1))])
+        if not streams:
+            raise ValueError(f"{type(self).__name__}.encode_stream got no audio blocks")
+        yield from _joined([stream.finish() for stream in streams])
+
+    def decode_stream(self, blocks: Iterable[Any], length: int | None = None) -> Iterator[Any]:
+        """Code blocks ``[B, K, t]`` (or ``(codes, scale)`` pairs as ``encode_stream`` gives them) in,
+        audio blocks ``[B, C, n]`` out as soon as they are final; put together they equal ``decode``
+        of all the codes, ending at ``length`` samples when given."""
+        from .coding_plan import DecodeStream, chunk_frames
+
+        plan = self._plan_for("decode_stream")
+        stream = DecodeStream(plan, chunk_frames(self.chunk_seconds, self.frame_rate), self.check_length(length))
+        for block in blocks:
+            codes, scale = block if isinstance(block, tuple) else (block, None)
+            self.check_codes(codes)
+            yield from stream.feed(codes, scale)
+        yield from stream.finish()
+
+    def _plan_for(self, method: str) -> Any:
+        plan = self.coding_plan()
+        if plan is None:
+            raise NotImplementedError(f"{type(self).__name__}.{method}: this codec declares no coding plan, so it "
+                                      "codes whole inputs only; use encode/decode (docs/long-audio.md)")
+        return plan
+
     @classmethod
     def get_pretrained(cls, name: str, device: Any = "cpu") -> "CompressionModel":
         """audiocraft's entry point, so its code ports unchanged: any name of docs/names.md."""
@@ -95,6 +159,46 @@ class CompressionModel(abc.ABC):
         return load_codec(name, device=device)
 
     # helpers for implementations -------------------------------------------
+    def encode_by_plan(self, x: Any, plan: Any, whole: bool = False) -> tuple[Any, Any | None]:
+        """``encode`` through ``plan``, ``chunk_seconds`` at a time (``whole``: in one pass). Items are
+        coded one at a time, so that an item's codes never depend on its batch (kernels pick
+        algorithms by problem size)."""
+        import torch
+
+        from .coding_plan import EncodeStream, chunk_frames
+
+        chunk = None if whole else chunk_frames(self.chunk_seconds, self.frame_rate)
+        codes, scales = [], []
+        for item in x.split(1):
+            stream = EncodeStream(plan, chunk)
+            pairs = stream.finish(item)
+            codes.append(torch.cat([c for c, _ in pairs], dim=-1))
+            if pairs[0][1] is not None:
+                scales.append(torch.cat([s for _, s in pairs], dim=1))
+        return torch.cat(codes), torch.cat(scales) if scales else None
+
+    def decode_by_plan(self, codes: Any, scale: Any | None, length: Any, plan: Any, whole: bool = False) -> Any:
+        """``decode`` through ``plan``, ``chunk_seconds`` at a time (``whole``: in one pass); a
+        ``length`` beyond what the codes cover is refused before any work."""
+        import torch
+
+        from .coding_plan import DecodeStream, SegmentedPlan, chunk_frames
+
+        length = self.check_length(length)
+        frames = codes.shape[-1]
+        if isinstance(plan, SegmentedPlan):
+            counts = plan.layout.frame_counts(frames, length, None if scale is None else scale.shape[-1])
+            if scale is not None and scale.shape[-1] != len(counts):
+                raise ValueError(f"{type(self).__name__}.decode: these codes hold {len(counts)} segment(s) but "
+                                 f"scale has {scale.shape[-1]} column(s); pass the scale encode returned with them")
+            covered = plan.layout.covered_samples(counts)
+        else:
+            covered = frames * plan.hop
+        self.check_covered(length, covered)
+        chunk = None if whole else chunk_frames(self.chunk_seconds, self.frame_rate)
+        stream = DecodeStream(plan, chunk, length)
+        return torch.cat(stream.finish(codes, scale), dim=-1)
+
     def check_num_codebooks(self, n: int) -> int:
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= self.total_codebooks:
             raise ValueError(
@@ -153,11 +257,15 @@ class CompressionModel(abc.ABC):
         length = self.check_length(length)
         if length is None:
             return audio
-        if length > audio.shape[-1]:
-            raise ValueError(f"{type(self).__name__}.decode: length={length} asks for more samples than the "
-                             f"codes cover (they cover {audio.shape[-1]}); pass the length of the audio they were "
-                             "encoded from")
+        self.check_covered(length, audio.shape[-1])
         return audio[..., :length]
+
+    def check_covered(self, length: int | None, covered: int) -> None:
+        """Refuse a ``length`` beyond the ``covered`` samples codes decode to."""
+        if length is not None and length > covered:
+            raise ValueError(f"{type(self).__name__}.decode: length={length} asks for more samples than the "
+                             f"codes cover (they cover {covered}); pass the length of the audio they were "
+                             "encoded from")
 
     def check_codes(self, codes: Any) -> None:
         shape = tuple(getattr(codes, "shape", ()))
@@ -178,3 +286,12 @@ class CompressionModel(abc.ABC):
             raise ValueError(f"{type(self).__name__}.decode: codes must lie in [0, {self.cardinality}), "
                              f"got values from {low} to {high}: this codec's codebooks have entries 0 to "
                              f"{self.cardinality - 1}; were the codes made by another codec?")
+
+
+def _joined(per_item: list[list[tuple[Any, Any | None]]]) -> Iterator[tuple[Any, Any | None]]:
+    """One batch's ``(codes, scale)`` blocks from each item's: the items' streams emit in step."""
+    import torch
+
+    for pairs in zip(*per_item):
+        codes = torch.cat([c for c, _ in pairs])
+        yield codes, None if pairs[0][1] is None else torch.cat([s for _, s in pairs])

@@ -12,7 +12,9 @@ import torch
 from torch import nn
 
 from ..registry.names import parse_int_option
+from .coding_plan import StagedPlan
 from .compression import CompressionModel
+from .stages import Convolutional
 
 STRIDES = (10, 8, 16)
 WIDTHS = (8, 16)
@@ -61,34 +63,43 @@ class DebugCompressionModel(CompressionModel, nn.Module):
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
         self.check_audio(x)
-        padding = -x.shape[-1] % self.hop
-        latent = self.encoder(nn.functional.pad(x, (0, padding)))  # [B, D, T']
+        return self.encode_by_plan(x, self.coding_plan())
+
+    @torch.no_grad()
+    def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
+        self.check_codes(codes)
+        return self._latent(codes)
+
+    @torch.no_grad()
+    def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
+               length: int | None = None) -> torch.Tensor:
+        self.check_codes(codes)
+        return self.decode_by_plan(codes, None, length, self.coding_plan())
+
+    def coding_plan(self) -> StagedPlan:
+        """Every convolution's stride is its kernel: a frame sees its own samples only (no context)."""
+        return StagedPlan(encoder=[Convolutional(self._encode_frames, steps_in=self.hop)],
+                          decoder=[Convolutional(self._decode_frames, steps_out=self.hop)], hop=self.hop)
+
+    # internals ------------------------------------------------------------
+    @torch.no_grad()
+    def _encode_frames(self, x: torch.Tensor) -> torch.Tensor:
+        latent = self.encoder(nn.functional.pad(x, (0, -x.shape[-1] % self.hop)))  # [B, D, T']
         residual = latent.transpose(1, 2)  # [B, T', D]
         codes = []
         for k in range(self.num_codebooks):
             index = self._nearest(residual, k)
             codes.append(index)
             residual = residual - self.codebooks[k][index]
-        return torch.stack(codes, dim=1).long(), None
+        return torch.stack(codes, dim=1).long()
 
-    @torch.no_grad()
-    def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
-        self.check_codes(codes)
+    def _latent(self, codes: torch.Tensor) -> torch.Tensor:
         latent = sum(self.codebooks[k][codes[:, k]] for k in range(codes.shape[1]))
         return latent.transpose(1, 2)
 
     @torch.no_grad()
-    def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
-               length: int | None = None) -> torch.Tensor:
-        audio = self.decoder(self.decode_latent(codes))
-        return self.trim_to_length(audio, length)
-
-
-
-
-
-
-
+    def _decode_frames(self, codes: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self._latent(codes))
 
 
 def _interleave_elu(layers: list[nn.Module]) -> list[nn.Module]:

@@ -198,8 +198,14 @@ class SkipLSTM(nn.Module):
         self.lstm = nn.LSTM(dim, dim, num_layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.step(x, None)[0]
+
+    def step(self, x: torch.Tensor, state: tuple | None) -> tuple[torch.Tensor, tuple]:
+        """``forward`` from ``state`` (None: zeros), with the state after the last step: long
+        audio runs it chunk after chunk."""
         x = x.permute(2, 0, 1)
-        return self.lstm(x)[0].add_(x).permute(1, 2, 0)
+        y, state = self.lstm(x, state)
+        return y.add_(x).permute(1, 2, 0), state
 
 
 def run_layers(layers: nn.ModuleList, x: torch.Tensor, owned: bool = False) -> torch.Tensor:

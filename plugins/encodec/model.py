@@ -10,19 +10,18 @@ frames: a full 1 s segment gives 150 frames, and consecutive segments overlap by
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
-from codecreg import CompressionModel
+from codecreg import (CompressionModel, Convolutional, Recurrent, SegmentedPlan, SegmentLayout, Stage, StagedPlan,
+                      receptive_context)
 
 from .config import EncodecConfig
+from .layers import SkipLSTM, run_layers
 from .quantization import ResidualVectorQuantizer
 from .seanet import SEANetDecoder, SEANetEncoder
-from .segments import frames_split, linear_overlap_add, segment_frames
 from .time_major import decode as decode_time_major
-from .time_major import prepare_time_major
+from .time_major import prepare_time_major, run_time_major
 
 
 class EncodecCodec(CompressionModel, nn.Module):
@@ -47,21 +46,15 @@ class EncodecCodec(CompressionModel, nn.Module):
     # contract: coding -----------------------------------------------------
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Items are encoded one at a time: oneDNN picks its convolution and LSTM kernels by
-        problem size, so a batch would get other last bits than its items, and an item's
-        codes must not depend on what it is batched with."""
+        """Items are encoded one at a time (oneDNN picks its convolution and LSTM kernels by problem
+        size, so a batch would get other last bits than its items), ``chunk_seconds`` at a time."""
         self.check_audio(x)
-        items = [self._encode_item(item) for item in x.split(1)]
-        codes = torch.cat([item_codes for item_codes, _ in items])
+        plan = self.coding_plan()
+        if plan is not None:
+            return self.encode_by_plan(x, plan)
+        items = [self._normalize(item) for item in x.split(1)] if self.config.renormalize else [(x, None)]
+        codes = torch.cat([self.encode_by_plan(item, self._staged_plan(), whole=True)[0] for item, _ in items])
         return codes, torch.cat([scale for _, scale in items]) if self.config.renormalize else None
-
-    def _encode_item(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        codes, scales = [], []
-        for segment in self._segments(x):
-            segment, scale = self._normalize(segment)
-            codes.append(self.quantizer.encode(self.encoder(segment), self.num_codebooks))
-            scales.append(scale)
-        return torch.cat(codes, dim=-1), torch.cat(scales, dim=1) if self.config.renormalize else None
 
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
@@ -75,27 +68,61 @@ class EncodecCodec(CompressionModel, nn.Module):
         frames cover (``T' * hop`` without segments; up to the end of the last segment with)."""
         self.check_codes(codes)
         scale = self._check_scale(codes, scale)
-        length = self.check_length(length)
-        if self.config.segment is None:
-            audio = self._decode_segment(codes, scale)
-        else:
-            frames = self._frames_per_segment(codes, scale, length)
-            if scale is not None and scale.shape[1] != len(frames):
-                raise ValueError(f"{type(self).__name__}.decode: these codes hold {len(frames)} segment(s) but "
-                                 f"scale has {scale.shape[1]} column(s); pass the scale encode returned with them")
-            decoded = self._decode_segments(list(torch.split(codes, frames, dim=-1)))
-            if scale is not None:
-                decoded = [audio * scale[:, s].view(-1, 1, 1) for s, audio in enumerate(decoded)]
-            audio = linear_overlap_add(decoded, self.config.segment_stride)
-        return self.trim_to_length(audio, length)
+        plan = self.coding_plan()
+        if plan is not None:
+            return self.decode_by_plan(codes, scale, length, plan)
+        audio = self.decode_by_plan(codes, None, length, self._staged_plan(), whole=True)
+        return audio if scale is None else audio * scale.view(-1, 1, 1)
+
+    # long audio -----------------------------------------------------------
+    def coding_plan(self) -> StagedPlan | SegmentedPlan | None:
+        """Segments for a segmented model; else the SEANet stacks around their LSTM as stages. A model
+        that normalizes over its whole input (renormalized, or GroupNorm over time) has no plan."""
+        if self.config.segment is not None:
+            layout = SegmentLayout(self.config.segment_length, self.config.segment_stride, self.config.hop_length)
+            return SegmentedPlan(layout, self._encode_segment, self._decode_segment)
+        if self.config.renormalize or self.config.norm == "time_group_norm":
+            return None
+        return self._staged_plan()
+
+    def _staged_plan(self) -> StagedPlan:
+        return StagedPlan(self._encoder_stages(), self._decoder_stages(), self.config.hop_length)
+
+    def _encoder_stages(self) -> list[Stage]:
+        hop, quantize = self.config.hop_length, self._quantize
+        front, lstm, back = _around_lstm(self.encoder.layers)
+        if lstm is None:
+            return [Convolutional(lambda x: quantize(run_layers(front, x)), receptive_context(front, hop),
+                                  steps_in=hop)]
+        return [Convolutional(lambda x: run_layers(front, x), receptive_context(front, hop), steps_in=hop),
+                Recurrent(lstm.step),
+                Convolutional(lambda z: quantize(run_layers(back, z)), receptive_context(back, 1))]
+
+    def _decoder_stages(self) -> list[Stage]:
+        """Time-major inside each stage (time_major.py), channels-first between stages."""
+        hop, latent = self.config.hop_length, self.quantizer.decode
+        front, lstm, back = _around_lstm(self.decoder.layers)
+        if lstm is None:
+            return [Convolutional(lambda c: _channels_first(run_time_major(front, latent(c))),
+                                  receptive_context(front, 1), steps_out=hop)]
+        return [Convolutional(lambda c: _channels_first(run_time_major(front, latent(c))),
+                              receptive_context(front, 1)),
+                Recurrent(lstm.step),
+                Convolutional(lambda z: _channels_first(run_time_major(back, _time_major_copy(z))),
+                              receptive_context(back, 1), steps_out=hop)]
+
+    def _quantize(self, latent: torch.Tensor) -> torch.Tensor:
+        return self.quantizer.encode(latent, self.num_codebooks)
+
+    def _encode_segment(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        segment, scale = self._normalize(x)
+        return self._quantize(self.encoder(segment)), scale
+
+    def _decode_segment(self, codes: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor:
+        audio = decode_time_major(self.decoder, self.quantizer.decode(codes))
+        return audio if scale is None else audio * scale.view(-1, 1, 1)
 
     # internals ------------------------------------------------------------
-    def _segments(self, x: torch.Tensor) -> list[torch.Tensor]:
-        if self.config.segment is None:
-            return [x]
-        size, stride = self.config.segment_length, self.config.segment_stride
-        return [x[..., offset: offset + size] for offset in range(0, x.shape[-1], stride)]
-
     def _normalize(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Divide by the RMS of the mono mix (+1e-8), as the encodec package does, when the model asks."""
         if not self.config.renormalize:
@@ -103,35 +130,6 @@ class EncodecCodec(CompressionModel, nn.Module):
         volume = x.mean(dim=1, keepdim=True).pow(2).mean(dim=2, keepdim=True).sqrt()
         scale = 1e-8 + volume
         return x / scale, scale.view(-1, 1)
-
-    def _decode_segment(self, codes: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor:
-        audio = decode_time_major(self.decoder, self.quantizer.decode(codes))
-        return audio if scale is None else audio * scale.view(-1, 1, 1)
-
-    def _decode_segments(self, parts: list[torch.Tensor]) -> list[torch.Tensor]:
-        """Decode segments of equal length together, as one batch (one LSTM pass for all)."""
-        decoded: list[torch.Tensor | None] = [None] * len(parts)
-        for frames in {part.shape[-1] for part in parts}:
-            indices = [s for s, part in enumerate(parts) if part.shape[-1] == frames]
-            audio = self._decode_segment(torch.cat([parts[s] for s in indices]), None)
-            for s, chunk in zip(indices, audio.split(parts[0].shape[0])):
-                decoded[s] = chunk
-        return decoded
-
-    def _frames_per_segment(self, codes: torch.Tensor, scale: torch.Tensor | None,
-                            length: int | None) -> list[int]:
-        size, stride, hop = self.config.segment_length, self.config.segment_stride, self.config.hop_length
-        if length is not None:
-            frames = segment_frames(length, size, stride, hop)
-            if sum(frames) != codes.shape[-1]:
-                raise ValueError(f"{type(self).__name__}.decode: {length} samples encode to {sum(frames)} "
-                                 f"frames, but the codes have {codes.shape[-1]}; pass the length of the "
-                                 "audio these codes came from")
-            return frames
-        if scale is not None:
-            return frames_split(codes.shape[-1], scale.shape[1], size, stride, hop)
-        full = math.ceil(size / hop)
-        return [full] * (codes.shape[-1] // full) + ([codes.shape[-1] % full] if codes.shape[-1] % full else [])
 
     def _check_scale(self, codes: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor | None:
         if scale is None:
@@ -146,3 +144,20 @@ class EncodecCodec(CompressionModel, nn.Module):
                              f"encode returns it, got {tuple(scale.shape)} for {codes.shape[0]} item(s)")
         return scale
 
+
+def _around_lstm(layers: nn.ModuleList) -> tuple[nn.ModuleList, SkipLSTM | None, nn.ModuleList]:
+    """SEANet's layers before its LSTM, the LSTM (None without one), and the layers after it."""
+    for index, layer in enumerate(layers):
+        if isinstance(layer, SkipLSTM):
+            return nn.ModuleList(layers[:index]), layer, nn.ModuleList(layers[index + 1:])
+    return layers, None, nn.ModuleList()
+
+
+def _channels_first(x: torch.Tensor) -> torch.Tensor:
+    return x.transpose(1, 2)
+
+
+def _time_major_copy(x: torch.Tensor) -> torch.Tensor:
+    """``x [B, C, T]`` as a fresh ``[B, T, C]``: time-major layers activate their input in place,
+    and a stage's input still holds the next chunk's context."""
+    return x.transpose(1, 2).clone(memory_format=torch.contiguous_format)

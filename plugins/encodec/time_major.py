@@ -32,9 +32,13 @@ def prepare_time_major(decoder: nn.Module) -> None:
 
 def decode(decoder: nn.Module, latent: torch.Tensor) -> torch.Tensor:
     """``latent [B, T', D]`` (time-major) -> audio ``[B, C, T' * hop]``."""
-    x = latent
+    return run_time_major(decoder.layers, latent).transpose(1, 2).contiguous()
+
+
+def run_time_major(layers: nn.ModuleList, x: torch.Tensor) -> torch.Tensor:
+    """Decoder ``layers`` on time-major ``x [B, T, C]``, each ELU fused into the layer that follows it."""
     activation = None
-    for layer in decoder.layers:
+    for layer in layers:
         if isinstance(layer, nn.ELU):
             activation = layer
             continue
@@ -49,7 +53,7 @@ def decode(decoder: nn.Module, latent: torch.Tensor) -> torch.Tensor:
         else:
             raise TypeError(f"time-major decoding has no rule for {type(layer).__name__}")
         activation = None
-    return x.transpose(1, 2).contiguous()
+    return x
 
 
 def convolution(layer: PaddedConv1d, x: torch.Tensor, activation: nn.ELU | None) -> torch.Tensor:

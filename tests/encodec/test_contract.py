@@ -8,7 +8,7 @@ import torch
 
 import codecreg
 from codecreg.testing import CompressionModelContract
-from codecreg_encodec.segments import segment_frames
+from codecreg import SegmentLayout
 from support.hf_cache import put_in_hf_cache
 
 
@@ -59,7 +59,7 @@ class TestEncodec48khz(CompressionModelContract):
     def expected_frames(self, codec, length: int) -> int:
         """Each 1 s segment is encoded on its own and the codes are concatenated."""
         config = codec.config
-        return sum(segment_frames(length, config.segment_length, config.segment_stride, config.hop_length))
+        return sum(SegmentLayout(config.segment_length, config.segment_stride, config.hop_length).frames_for(length))
 
     def test_scale_has_one_column_per_segment(self, audio, encoded):
         codes, scale = encoded

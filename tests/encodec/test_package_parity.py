@@ -11,7 +11,7 @@ import torch
 import codecreg
 from codecreg.testing import synthetic_audio
 from codecreg_encodec.config import ENCODEC_24KHZ, ENCODEC_48KHZ
-from codecreg_encodec.segments import frames_split, segment_frames
+from codecreg import SegmentLayout
 from codecreg_encodec.weights import build_codec
 
 
@@ -72,12 +72,12 @@ def test_small_model_matches_the_package(refs, stereo):
 
 
 def test_segment_frames_are_recovered_from_the_concatenated_codes():
-    size, stride, hop = 48000, 47520, 320
-    for length in [*range(1, 3 * size, 997), *range(2 * stride - 5, 2 * stride + 700, 13), 2 * stride + size]:
-        frames = segment_frames(length, size, stride, hop)
-        assert frames_split(sum(frames), len(frames), size, stride, hop) == frames, length
+    layout = SegmentLayout(48000, 47520, 320)
+    for length in [*range(1, 3 * 48000, 997), *range(2 * 47520 - 5, 2 * 47520 + 700, 13), 2 * 47520 + 48000]:
+        frames = layout.frames_for(length)
+        assert layout.frame_counts(sum(frames), segments=len(frames)) == frames, length
     # where the input ends just past a segment start, the last two segments are both short
-    assert segment_frames(2 * stride + 100, size, stride, hop) == [150, 149, 1]
+    assert layout.frames_for(2 * 47520 + 100) == [150, 149, 1]
 
 
 @pytest.mark.slow
