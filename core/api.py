@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,8 @@ def codec_info(name: str) -> CodecSpec:
     options = dict(parsed.options)
     core_options = {key: options.pop(key) for key in CORE_CODEC_OPTIONS if key in options}
     _check_option_keys(name, spec, options)
+    if "chunk_seconds" in core_options:
+        _chunk_seconds_asked(name, core_options.pop("chunk_seconds"))
     if not core_options:
         return spec
     return dataclasses.replace(spec, num_codebooks=_codebooks_asked(
@@ -71,6 +74,8 @@ def load_codec(name: str, device: Any = "cpu") -> CompressionModel:
     parsed = parse_name(name, CODEC_OPTION_ALIASES)
     options = dict(parsed.options)
     core_options = {key: options.pop(key) for key in CORE_CODEC_OPTIONS if key in options}
+    chunk_text = core_options.pop("chunk_seconds", None)
+    chunk_seconds = None if chunk_text is None else _chunk_seconds_asked(name, chunk_text)
 
     if parsed.scheme is None:
         spec: Spec = registry.codec(parsed.target)
@@ -82,6 +87,12 @@ def load_codec(name: str, device: Any = "cpu") -> CompressionModel:
         model = spec.load_factory()(parsed.target, revision=parsed.revision, device=device, **options)
 
     _apply_codebook_options(name, model, core_options)
+    if chunk_seconds is not None:
+        if model.coding_plan() is None:
+            raise InvalidNameError(f"{name!r}: this codec codes whole inputs only (it declares no coding plan), "
+                                   "so chunk_seconds cannot apply; remove it")
+        model.set_chunk_seconds(chunk_seconds)
+    # chunk_seconds changes memory, never codes: the name keeps what pins the codes down
     model.name = reproducible_name(getattr(model, "name", ""), parsed, core_options)
     return model
 
@@ -132,6 +143,17 @@ def _apply_codebook_options(name: str, model: CompressionModel, options: dict[st
     if options:
         model.set_num_codebooks(
             _codebooks_asked(name, options, model.cardinality, model.frame_rate, model.total_codebooks))
+
+
+def _chunk_seconds_asked(name: str, text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not (seconds >= 0 and math.isfinite(seconds)):
+        raise InvalidNameError(f"{name!r}: chunk_seconds must be a number of seconds >= 0 (0: whole inputs in "
+                               f"one pass), got {text!r}")
+    return seconds
 
 
 def _codebooks_asked(name: str, options: dict[str, str], cardinality: int, frame_rate: float,

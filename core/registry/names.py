@@ -26,7 +26,7 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]+):(?!//)(.+)$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 # Options a codec name may carry whatever its plugin; handled by core.
 CODEC_OPTION_ALIASES = {"n_q": "num_codebooks", "bw": "bandwidth"}
-CORE_CODEC_OPTIONS = ("num_codebooks", "bandwidth")
+CORE_CODEC_OPTIONS = ("num_codebooks", "bandwidth", "chunk_seconds")
 
 
 @dataclass(frozen=True)

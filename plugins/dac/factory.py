@@ -1,16 +1,12 @@
 """Building DAC codecs: from the published weights by name, or from a checkpoint path.
 
-Options arrive as strings from the name (``dac_44khz?channels=2,chunk_seconds=10``):
-
-- ``channels``: 1 (default) or more; each channel is encoded by the mono model
-  and the codes interleave them (``codec.py``);
-- ``chunk_seconds``: longest stretch one pass of the encoder or decoder covers,
-  bounding memory on long audio (default 20; 0 = whole input in one pass).
+Options arrive as strings from the name (``dac_44khz?channels=2``):
+``channels``, 1 (default) or more; each channel is encoded by the mono model and
+the codes interleave them (``codec.py``). ``chunk_seconds`` is core's option.
 """
 
 from __future__ import annotations
 
-import math
 import os
 
 from codecreg import CheckpointError, InvalidNameError, parse_int_option
@@ -19,9 +15,6 @@ from .checkpoint import load_dac_model
 from .codec import DacCodec
 from .variants import PUBLISHED, PublishedWeights
 from .weights import local_weights
-
-DEFAULT_CHUNK_SECONDS = 20.0
-
 
 def dac_44khz(device="cpu", **options) -> DacCodec:
     return build_published(PUBLISHED["dac_44khz"], device, **options)
@@ -39,11 +32,10 @@ def dac_16khz(device="cpu", **options) -> DacCodec:
     return build_published(PUBLISHED["dac_16khz"], device, **options)
 
 
-def build_published(variant: PublishedWeights, device="cpu", channels: str = "1",
-                    chunk_seconds: str | None = None) -> DacCodec:
+def build_published(variant: PublishedWeights, device="cpu", channels: str = "1") -> DacCodec:
     """The codec of published weights, from the cache folder (fetched first when missing)."""
     path = local_weights(variant)
-    codec = build(path, device, channels, chunk_seconds)
+    codec = build(path, device, channels)
     found = (codec.sample_rate, codec.hop, codec.total_codebooks // codec.channels, codec.cardinality)
     expected = (variant.sample_rate, variant.hop, variant.codebooks, variant.codebook_size)
     if found != expected:
@@ -55,30 +47,13 @@ def build_published(variant: PublishedWeights, device="cpu", channels: str = "1"
     return codec
 
 
-def from_checkpoint(target: str, revision: str | None = None, device="cpu", channels: str = "1",
-                    chunk_seconds: str | None = None) -> DacCodec:
+def from_checkpoint(target: str, revision: str | None = None, device="cpu", channels: str = "1") -> DacCodec:
     """The ``dac`` source: a checkpoint written by ``DAC.save(path, package=False)``, given by path."""
     if revision is not None:
         raise InvalidNameError(f"dac:{target}@{revision}: a local DAC checkpoint has no revisions")
-    return build(os.path.expanduser(target), device, channels, chunk_seconds)
+    return build(os.path.expanduser(target), device, channels)
 
 
-def build(path: str | os.PathLike, device="cpu", channels: str = "1",
-          chunk_seconds: str | None = None) -> DacCodec:
+def build(path: str | os.PathLike, device="cpu", channels: str = "1") -> DacCodec:
     model = load_dac_model(path)
-    chunk = _parse_chunk_seconds(chunk_seconds)
-    chunk_frames = math.ceil(chunk * model.sample_rate / math.prod(model.encoder_rates)) if chunk else None
-    return DacCodec(model, channels=parse_int_option("channels", channels, example="2 for stereo"), chunk_frames=chunk_frames).to(device)
-
-
-def _parse_chunk_seconds(text: str | None) -> float:
-    if text is None:
-        return DEFAULT_CHUNK_SECONDS
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not (seconds >= 0 and math.isfinite(seconds)):
-        raise InvalidNameError(
-            f"chunk_seconds must be a number of seconds, or 0 to encode in one pass, got {text!r}")
-    return seconds
+    return DacCodec(model, channels=parse_int_option("channels", channels, example="2 for stereo")).to(device)

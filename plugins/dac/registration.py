@@ -9,7 +9,7 @@ from .variants import PUBLISHED
 
 _REQUIRES = ("torch", "dac")
 _INSTALL = "pip install 'codecreg[dac]'"
-_OPTIONS = ("channels", "chunk_seconds")  # the options codecreg_dac.factory parses
+_OPTIONS = ("channels",)  # the options codecreg_dac.factory parses
 
 
 @hookimpl
