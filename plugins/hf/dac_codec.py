@@ -7,6 +7,7 @@ zeros first, as the dac package does, so frames = ceil(T / hop). Its ``decode``
 returns ``(B, T)`` without a channel axis, and for the 16 and 24 kHz models
 (upsampling stride 5, no output padding, as in the dac package) 8 samples fewer
 than frames x hop; here the result is ``[B, 1, frames x hop]``, the missing tail zero.
+Long audio: encoder and decoder are convolution stacks, one chunker stage each.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 import torch
 from torch import nn
 
-from codecreg import CompressionModel
+from codecreg import CompressionModel, Convolutional, StagedPlan, receptive_context
 
 from .lengths import pad_end
 
@@ -37,27 +38,37 @@ class TransformersDac(CompressionModel, nn.Module):
         """Items are encoded one at a time so that an item's codes never depend on its batch
         (oneDNN picks kernels by problem size)."""
         self.check_audio(x)
-        x = x.to(self._parameter().device, self._parameter().dtype)
-        x = nn.functional.pad(x, (0, -x.shape[-1] % self.hop))
-        codes = [self.model.encode(item, n_quantizers=self.num_codebooks, return_dict=True).audio_codes
-                 for item in x.split(1)]
-        return torch.cat(codes)[:, : self.num_codebooks].long(), None
+        return self.encode_by_plan(x.to(self._parameter().device, self._parameter().dtype), self.coding_plan())
 
     @torch.no_grad()
     def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
                length: int | None = None) -> torch.Tensor:
         """Audio ``[B, 1, T]``: ``length`` samples when given, else frames x hop. DAC has no scale."""
         self.check_codes(codes)
-        length = self.check_length(length)
-        codes = codes.to(self._parameter().device).long()
-        audio = self.model.decode(audio_codes=codes, return_dict=True).audio_values  # [B, T]
-        return self.trim_to_length(pad_end(audio[:, None], codes.shape[-1] * self.hop), length)
+        return self.decode_by_plan(codes.to(self._parameter().device).long(), None, length, self.coding_plan())
 
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
         """The sum of the codebooks' projected vectors, ``[B, D, T']``: the decoder's input."""
         self.check_codes(codes)
         return self.model.quantizer.from_codes(codes.to(self._parameter().device).long())[0]
+
+    def coding_plan(self) -> StagedPlan:
+        model = self.model
+        return StagedPlan(
+            encoder=[Convolutional(self._encode_frames, receptive_context(model.encoder, self.hop), steps_in=self.hop)],
+            decoder=[Convolutional(self._decode_frames, receptive_context(model.decoder, 1), steps_out=self.hop)],
+            hop=self.hop)
+
+    # internals ------------------------------------------------------------
+    def _encode_frames(self, x: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.pad(x, (0, -x.shape[-1] % self.hop))
+        codes = self.model.encode(x, n_quantizers=self.num_codebooks, return_dict=True).audio_codes
+        return codes[:, : self.num_codebooks].long()
+
+    def _decode_frames(self, codes: torch.Tensor) -> torch.Tensor:
+        audio = self.model.decode(audio_codes=codes, return_dict=True).audio_values  # [B, T]
+        return pad_end(audio[:, None], codes.shape[-1] * self.hop)
 
     def _parameter(self) -> torch.Tensor:
         return next(self.model.parameters())

@@ -138,9 +138,9 @@ def test_chunk_scales_and_lengths_are_checked(hf_codec):
     audio = synthetic_audio(2, 60000, 48000)
     codes, scale = codec.encode(audio)
     assert scale.shape == (1, 2)
-    with pytest.raises(ValueError, match=r"expected \(1, 2\) \(batch, chunks\)"):
+    with pytest.raises(ValueError, match=r"189 frames cannot come from 1 segment"):
         codec.decode(codes, scale[:, :1])
-    with pytest.raises(ValueError, match="more samples than the codes cover"):
+    with pytest.raises(ValueError, match="1000000 samples encode to .* frames, but the codes have 189"):
         codec.decode(codes, scale, length=10 ** 6)
     unscaled = codec.decode(codes, None, length=60000)  # codes from a language model come without scales
     assert unscaled.shape == (1, 2, 60000) and bool(torch.isfinite(unscaled).all())
