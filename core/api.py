@@ -93,7 +93,8 @@ def load_codec(name: str, device: Any = "cpu") -> CompressionModel:
                                    "so chunk_seconds cannot apply; remove it")
         model.set_chunk_seconds(chunk_seconds)
     # chunk_seconds changes memory, never codes: the name keeps what pins the codes down
-    model.name = reproducible_name(getattr(model, "name", ""), parsed, core_options)
+    pinned = dataclasses.replace(parsed, options={k: v for k, v in parsed.options.items() if k != "chunk_seconds"})
+    model.name = reproducible_name(getattr(model, "name", ""), pinned, core_options)
     return model
 
 

@@ -46,6 +46,9 @@ class CompressionModelContract:
     #: seconds of audio for most tests; deliberately not a multiple of any hop
     duration: float = 1.337
     batch: int = 2
+    #: seconds of audio, and of each chunk, for the long-audio checks (several chunks, the last partial)
+    chunked_duration: float = 2.3
+    chunk_seconds: float = 0.5
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -203,6 +206,62 @@ class CompressionModelContract:
         codes, scale = encoded
         with pytest.raises(ValueError, match=rf"codes must lie in \[0, {codec.cardinality}\)"):
             codec.decode(torch.full_like(codes, codec.cardinality), scale)
+
+
+    # long audio: only for codecs that declare a coding plan --------------------------------
+    def test_chunked_coding_equals_one_pass(self, codec) -> None:
+        audio = self._long_audio(codec)
+        whole, whole_scale, whole_audio = self._coded(codec, audio, 0)
+        chunked, scale, chunked_audio = self._coded(codec, audio, self.chunk_seconds)
+        flips = int((chunked != whole).sum())
+        _expect(flips == 0, f"codes encoded {self.chunk_seconds} s at a time must equal one pass: {flips} of "
+                            f"{whole.numel()} differ (at frames {_differing_frames(chunked, whole)}); is the "
+                            "declared context too small?")
+        _expect((scale is None) == (whole_scale is None) and (scale is None or torch.equal(scale, whole_scale)),
+                "chunked encoding must give one pass's scale")
+        error = float((chunked_audio - whole_audio).abs().max())
+        _expect(error <= 1e-5, f"audio decoded {self.chunk_seconds} s at a time must equal one pass within 1e-5, "
+                               f"found a difference of {error:.3g}")
+
+    def test_streams_equal_whole_coding(self, codec) -> None:
+        audio = self._long_audio(codec)
+        codes, scale, decoded = self._coded(codec, audio, 0)
+        original = codec.chunk_seconds
+        try:
+            codec.set_chunk_seconds(self.chunk_seconds)
+            blocks = audio.split(max(1, int(0.37 * codec.sample_rate)), dim=-1)  # cuts that fit no frame
+            pairs = list(codec.encode_stream(blocks))
+            streamed = torch.cat([c for c, _ in pairs], dim=-1)
+            _expect(torch.equal(streamed, codes), f"encode_stream's codes must equal encode's: "
+                                                  f"{int((streamed != codes).sum()) if streamed.shape == codes.shape else 'shapes differ'}")
+            audio_blocks = list(codec.decode_stream(pairs, length=audio.shape[-1]))
+        finally:
+            codec.set_chunk_seconds(original)
+        joined = torch.cat(audio_blocks, dim=-1)
+        _expect(joined.shape == decoded.shape, f"decode_stream must give {tuple(decoded.shape)}, found {tuple(joined.shape)}")
+        error = float((joined - decoded).abs().max())
+        _expect(error <= 1e-5, f"decode_stream must equal decode within 1e-5, found {error:.3g}")
+
+    def _long_audio(self, codec) -> torch.Tensor:
+        if codec.coding_plan() is None:
+            pytest.skip("the codec declares no coding plan: it codes whole inputs only")
+        length = int(self.chunked_duration * codec.sample_rate) + 7
+        return synthetic_audio(codec.channels, length, codec.sample_rate, seed=3).to(_device_of(codec))
+
+    def _coded(self, codec, audio, chunk_seconds):
+        original = codec.chunk_seconds
+        try:
+            codec.set_chunk_seconds(chunk_seconds)
+            codes, scale = codec.encode(audio)
+            return codes, scale, codec.decode(codes, scale, length=audio.shape[-1])
+        finally:
+            codec.set_chunk_seconds(original)
+
+
+def _differing_frames(a: torch.Tensor, b: torch.Tensor) -> list[int]:
+    if a.shape != b.shape:
+        return [f"shapes {tuple(a.shape)} and {tuple(b.shape)}"]
+    return (a != b).any(dim=1).any(dim=0).nonzero().flatten().tolist()[:10]
 
 
 def _expect(condition: bool, message: str) -> None:

@@ -113,6 +113,8 @@ class CompressionModel(abc.ABC):
     def encode_stream(self, blocks: Iterable[Any]) -> Iterator[tuple[Any, Any | None]]:
         """Audio blocks ``[B, C, n]`` in, ``(codes [B, K, t], scale)`` out as soon as they are final;
         the blocks' codes put together equal ``encode`` of the whole audio."""
+        import torch
+
         from .coding_plan import EncodeStream, chunk_frames
 
         plan = self._plan_for("encode_stream")
@@ -125,15 +127,21 @@ class CompressionModel(abc.ABC):
             if block.shape[0] != len(streams):
                 raise ValueError(f"{type(self).__name__}.encode_stream: every block must have the first "
                                  f"block's batch size {len(streams)}, got {block.shape[0]}")
-            yield from _joined([stream.feed(item) for stream, item in zip(streams, block.split(1))])
+            with torch.no_grad():  # not around the yields: the caller's own grad mode holds between blocks
+                coded = [stream.feed(item) for stream, item in zip(streams, block.split(1))]
+            yield from _joined(coded)
         if not streams:
             raise ValueError(f"{type(self).__name__}.encode_stream got no audio blocks")
-        yield from _joined([stream.finish() for stream in streams])
+        with torch.no_grad():
+            coded = [stream.finish() for stream in streams]
+        yield from _joined(coded)
 
     def decode_stream(self, blocks: Iterable[Any], length: int | None = None) -> Iterator[Any]:
         """Code blocks ``[B, K, t]`` (or ``(codes, scale)`` pairs as ``encode_stream`` gives them) in,
         audio blocks ``[B, C, n]`` out as soon as they are final; put together they equal ``decode``
         of all the codes, ending at ``length`` samples when given."""
+        import torch
+
         from .coding_plan import DecodeStream, chunk_frames
 
         plan = self._plan_for("decode_stream")
@@ -141,8 +149,12 @@ class CompressionModel(abc.ABC):
         for block in blocks:
             codes, scale = block if isinstance(block, tuple) else (block, None)
             self.check_codes(codes)
-            yield from stream.feed(codes, scale)
-        yield from stream.finish()
+            with torch.no_grad():
+                audio = stream.feed(codes, scale)
+            yield from audio
+        with torch.no_grad():
+            audio = stream.finish()
+        yield from audio
 
     def _plan_for(self, method: str) -> Any:
         plan = self.coding_plan()
