@@ -31,6 +31,8 @@ _LAZY = {
     "load_codes": ".tokens.token_file",
     "TokenFile": ".tokens.token_file",
     "TokenFileError": ".tokens.token_file",
+    "tokenize_dataset": ".dataset.job",
+    "open_tokens": ".dataset.reading",
 }
 
 
