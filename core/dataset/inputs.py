@@ -139,7 +139,7 @@ def _parquet_items(path: Path) -> list[Item]:
     if id_column:
         ids = [str(value) for value in pq.read_table(path, columns=["id"]).column("id").to_pylist()]
     else:
-        audio_paths = pq.read_table(path, columns=[column]).column(column).combine_chunks().field("path")
+        audio_paths = pq.read_table(path, columns=[f"{column}.path"]).column(0)  # the paths, not the bytes
         ids = [value or f"{path.name}#{row}" for row, value in enumerate(audio_paths.to_pylist())]
     return [Item(ids[row], str(path), row=row, column=column) for row in range(len(ids))]
 
