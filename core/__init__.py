@@ -39,6 +39,8 @@ _LAZY = {
     "Recurrent": ".codec.stages",
     "Stage": ".codec.stages",
     "receptive_context": ".codec.stages",
+    "tokenize_dataset": ".dataset.job",
+    "open_tokens": ".dataset.reading",
 }
 
 

@@ -12,7 +12,7 @@ from ..errors import CodecregError
 from ..version import __version__
 
 # Each module has add_commands(subparsers); a command's handler is set as ``run``.
-COMMAND_MODULES = ("listing", "demo", "write", "tokens", "compare")
+COMMAND_MODULES = ("listing", "demo", "write", "tokens", "tokenize", "compare")
 
 
 def build_parser() -> argparse.ArgumentParser:

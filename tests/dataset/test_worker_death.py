@@ -1,0 +1,64 @@
+"""A worker that dies (here SIGKILL, as the out-of-memory killer sends) loses only its current input:
+it is retried once, in a fresh worker, then recorded; every other input is tokenized."""
+
+from __future__ import annotations
+
+import csv
+import os
+import textwrap
+
+import numpy as np
+import soundfile
+
+from .conftest import reference_codes, rows_of, run_cli, write_audio
+
+PLUGIN = '''
+import os
+import signal
+
+from codecreg import CodecSpec, hookimpl
+
+
+@hookimpl
+def register_codecs(register):
+    register(CodecSpec(name="dies_on_silence", factory="dies_on_silence:build", sample_rate=32000, channels=1,
+                       frame_rate=25.0, cardinality=400, num_codebooks=4, total_codebooks=4,
+                       requires=("torch",)))
+
+
+def build(device="cpu"):
+    from codecreg.codec.debug_codec import DebugCompressionModel
+
+    class DiesOnSilence(DebugCompressionModel):
+        def encode(self, x):
+            if not x.abs().max() > 0:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return super().encode(x)
+
+    return DiesOnSilence().to(device)
+'''
+
+
+def test_a_dying_worker_loses_only_its_input(tmp_path, debug_codec):
+    site = tmp_path / "site"
+    info = site / "dies_on_silence-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: dies-on-silence\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[codecreg]\ndies_on_silence = dies_on_silence\n")
+    (site / "dies_on_silence.py").write_text(textwrap.dedent(PLUGIN))
+    audio = tmp_path / "audio"
+    for index in range(5):
+        write_audio(audio / f"clip{index}.wav", 32000, 1, 0.8, index)
+    soundfile.write(audio / "clip2-silent.wav", np.zeros(16000, np.float32), 32000)
+
+    result = run_cli(str(audio), "--codec", "dies_on_silence", "--out", str(tmp_path / "out"), "--workers", "2",
+                     "--shard-size", "2", env={"PYTHONPATH": str(site) + os.pathsep + os.environ.get("PYTHONPATH", "")})
+    assert result.returncode == 1, result.stderr
+    with open(tmp_path / "out" / "_errors.csv", newline="") as handle:
+        failures = list(csv.DictReader(handle))
+    assert [row["source"] for row in failures] == [str(audio / "clip2-silent.wav")]
+    assert "died 2 times (killed by signal 9)" in failures[0]["reason"]
+    rows = rows_of(tmp_path / "out")
+    assert [row["id"] for row in rows] == [f"clip{index}.wav" for index in range(5)]
+    for row in rows:
+        assert np.array_equal(np.array(row["codes"]), reference_codes(debug_codec, audio / row["id"]))
