@@ -64,7 +64,8 @@ def run_encode(args: argparse.Namespace) -> int:
     pending = _pending(files, outputs, [[output] for output in outputs], args)
     codec = load_codec(args.codec, device=args.device) if pending else None
     return _each(pending, len(files), skipped, "encode", "not an audio file name",
-                 lambda item, output: [encode_file(item.path, codec, output, device=args.device)])
+                 lambda item, output, on_seconds: [encode_file(item.path, codec, output, device=args.device,
+                                                               on_seconds=on_seconds)])
 
 
 def run_decode(args: argparse.Namespace) -> int:
@@ -94,8 +95,9 @@ def run_decode(args: argparse.Namespace) -> int:
     options = {"format": format, "strategy": args.strategy, "mp3_rate": args.mp3_rate,
                "ogg_rate": args.ogg_rate, "sample_format": args.sample_format, "backend": args.backend}
     return _each(pending, len(files), skipped, "decode", f"not a {SUFFIX} file",
-                 lambda item, stem: decode_file(item.path, stem, codecs, device=args.device, codec=codec,
-                                                trust_codec_source=args.trust_codec_source, **options))
+                 lambda item, stem, on_seconds: decode_file(item.path, stem, codecs, device=args.device, codec=codec,
+                                                            trust_codec_source=args.trust_codec_source,
+                                                            on_seconds=on_seconds, **options))
 
 
 def _pending(files, outputs, written, args) -> list:
@@ -118,7 +120,9 @@ def _pending(files, outputs, written, args) -> list:
 
 
 def _each(pending, total, skipped, verb, skip_reason, work) -> int:
-    from ..progress import progress, report
+    """``work(input, output, on_seconds)`` for each pending pair: a bar over the files, and one in
+    seconds of audio inside a long file."""
+    from ..progress import progress, report, seconds_progress
 
     for path in skipped:
         report(f"skipped {path} ({skip_reason})")
@@ -128,7 +132,8 @@ def _each(pending, total, skipped, verb, skip_reason, work) -> int:
     failed = 0
     for item, output in progress(pending, description=f"{verb}"):
         try:
-            written = work(item, output)
+            with seconds_progress(f"{verb} {item.path.name}") as on_seconds:
+                written = work(item, output, on_seconds)
         except Exception as error:  # one bad file must not stop the others
             failed += 1
             report(f"failed  {item.path}: {type(error).__name__}: {error}")
