@@ -15,8 +15,9 @@ import numpy as np
 
 from codecreg import AudioWriter, CodecregError, MissingDependencyError
 from codecreg.audio.arrays import interleaved
+from codecreg.audio.ffmpeg_binary import locate_ffmpeg
 
-from .binary import encoders, locate_ffmpeg
+from .binary import encoders
 
 #: The encoder each format needs; a format is offered only when the binary has it.
 FORMAT_ENCODERS = {"wav": "pcm_s16le", "mp3": "libmp3lame", "ogg": "libvorbis", "flac": "flac"}
