@@ -143,7 +143,7 @@ class ClippingTally:
     def clip(self, block: np.ndarray, limit: float) -> np.ndarray:
         self.samples += block.size
         self.limit = limit
-        peak = float(max(block.max(), -block.min())) if block.size else 0.0
+        peak = peak_of(block)  # NaN and infinity are refused here for clip, as the meter does for the others
         if peak <= limit:
             return block
         self.clipped += int(np.count_nonzero(np.abs(block) > limit))
@@ -176,8 +176,6 @@ def normalize_audio(wav: np.ndarray, normalize: bool = True, strategy: str = "pe
         meter = LevelMeter(wav.shape[0], sample_rate, loudness=strategy == "loudness" and normalize)
         meter.add(wav)
         levels = meter.levels()
-    elif strategy == "clip":
-        peak_of(wav)  # NaN and infinity are refused for every strategy
     plan = plan_gain(levels, normalize, strategy, peak_clip_headroom_db, rms_headroom_db, loudness_headroom_db,
                      loudness_compressor, sample_rate, name)
     clipping = ClippingTally(name)
