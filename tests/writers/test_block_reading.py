@@ -154,3 +154,14 @@ def test_bad_arguments_are_refused_up_front(files):
         read_blocks(path, 16000, 1, block_seconds=0.00001)
     with pytest.raises(ValueError, match="only mono audio is repeated"):
         read_blocks(path, 16000, 3)
+
+
+def test_without_ffmpeg_mp3_falls_back_to_libsndfile(files, monkeypatch):
+    path = files["mono_32k", "mp3"]
+    monkeypatch.setenv("CODECREG_FFMPEG", "/no/such/ffmpeg")
+    blocks = read_blocks(path, None, None)
+    assert blocks.decoder == "libsndfile"
+    decoded = joined(blocks)
+    assert decoded.shape[0] == 1 and abs(decoded.shape[1] - 2.3 * 32000) <= 2 * 1152
+    with pytest.raises(ValueError, match="cannot read .*m4a.* with libsndfile .*there is no ffmpeg to try"):
+        read_blocks(files["mono_32k", "m4a"], None, None)
