@@ -39,8 +39,8 @@ def read_blocks(path: str | Path, sample_rate: int | None, channels: int | None,
                 allow_end_past_file: bool = False) -> "AudioBlocks":
     """The audio of ``path`` (or of its segment ``start``..``end``, in seconds) as ``[channels, n]`` float32 blocks.
 
-    ``sample_rate`` or ``channels`` None keep the file's own. Every block holds ``round(block_seconds * sample_rate)`` samples but the last
-    (never empty). ``start``/``end`` become the exact frames ``round(start * rate)``
+    ``sample_rate`` or ``channels`` None keep the file's own. Every block holds
+    ``round(block_seconds * sample_rate)`` samples but the last (never empty). ``start``/``end`` become the exact frames ``round(start * rate)``
     and ``round(end * rate)`` at the file's own rate. Checked before any decoding:
     the path, the arguments, and the segment against the file's length
     (``allow_end_past_file=True`` lets it reach past the end, as ``audio_read``'s

@@ -1,4 +1,4 @@
-"""Measuring what normalization needs (peak, RMS, loudness) block by block, with the same result however the signal is cut.
+"""Measuring what normalization needs (peak, RMS, loudness) block by block, the same however a signal is cut.
 
 Sums of squares depend on the order of the additions, so the blocks a caller
 passes are re-cut into chunks of ``CHUNK_FRAMES`` aligned on the start of the

@@ -6,7 +6,8 @@ Strategies (``g`` is the gain applied, ``x`` the samples, levels in dBFS):
 - ``rms``: ``g = 10**(-rms_headroom_db/20) / sqrt(mean(m**2))``, ``m`` the mean of the channels,
   then samples beyond [-1, 1] are clipped;
 - ``loudness``: ``g = 10**((-loudness_headroom_db - L)/20)``, ``L`` the ITU-R BS.1770 integrated
-  loudness in LUFS (``streaming_loudness``, pyloudnorm's within 1e-12 LU); optional ``tanh`` soft compressor; then clipped to [-1, 1];
+  loudness in LUFS (``streaming_loudness``: pyloudnorm's within 1e-9 LU); optional ``tanh`` soft
+  compressor; then clipped to [-1, 1];
 - ``clip``: no gain; samples clipped to ``±10**(-peak_clip_headroom_db/20)``;
 - ``none``: no gain; samples outside [-1, 1] are refused.
 

@@ -3,6 +3,7 @@ rate and channel count; segments are exact frames; bad input is refused before a
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import numpy as np
@@ -165,3 +166,31 @@ def test_without_ffmpeg_mp3_falls_back_to_libsndfile(files, monkeypatch):
     assert decoded.shape[0] == 1 and abs(decoded.shape[1] - 2.3 * 32000) <= 2 * 1152
     with pytest.raises(ValueError, match="cannot read .*m4a.* with libsndfile .*there is no ffmpeg to try"):
         read_blocks(files["mono_32k", "m4a"], None, None)
+
+
+def ffmpeg_children_reading(path) -> list[int]:
+    """The processes of this one that run ffmpeg on ``path`` (from /proc; a reaped process is gone)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+            command = open(f"/proc/{entry}/cmdline", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and os.fsencode(str(path)) in command:
+            found.append(int(entry))
+    return found
+
+
+def test_stopping_early_kills_the_ffmpeg_decoder(files):
+    path = files["stereo_44k", "mp3"]
+    blocks = read_blocks(path, 16000, 1, block_seconds=0.1)
+    assert ffmpeg_children_reading(path) == []  # the probe's ffmpeg is gone already
+    iterator = iter(blocks)
+    next(iterator)
+    assert len(ffmpeg_children_reading(path)) == 1
+    iterator.close()
+    assert ffmpeg_children_reading(path) == []

@@ -203,3 +203,13 @@ def test_a_stream_writer_is_used_once_and_written_inside_its_block(tmp_path):
         with writer:
             pass
     assert files_in(tmp_path) == {"take.wav"}
+
+
+def test_an_encoder_failing_at_the_end_leaves_the_old_file(tmp_path, python_wave_writer):
+    existing = tmp_path / "take.wav"
+    existing.write_bytes(b"RIFF the old take")
+    with pytest.raises(OSError, match="disk full"):
+        with audio_write_stream(tmp_path / "take", RATE, 1, backend="pywave?fail_after_bytes=100") as out:
+            out.write(make_signal(1, 1.0, RATE))
+    assert existing.read_bytes() == b"RIFF the old take"
+    assert files_in(tmp_path) == {"take.wav"}
