@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from codecreg.audio.ffmpeg_binary import locate_ffmpeg
 from codecreg.audio.writing import audio_write
-from codecreg_ffmpeg.binary import locate_ffmpeg
 from codecreg_ffmpeg.writer import output_flags
 
 RATE = 32000

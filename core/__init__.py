@@ -24,7 +24,11 @@ from .version import __version__
 _LAZY = {
     "audio_write": ".audio.writing",
     "audio_read": ".audio.reading",
-    "convert_audio": ".audio.reading",
+    "convert_audio": ".audio.conversion",
+    "read_blocks": ".audio.block_reading",
+    "AudioBlocks": ".audio.block_reading",
+    "audio_write_stream": ".audio.stream_writing",
+    "AudioStreamWriter": ".audio.stream_writing",
     "compare": ".study.comparison",
     "ComparisonTable": ".study.results",
     "save_codes": ".tokens.token_file",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,23 +49,43 @@ def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
     Returns:
         The path written.
     """
+    target = check_write_target(stem_name, sample_rate, format, strategy, sample_format, mp3_rate, ogg_rate,
+                                make_parent_dir, add_suffix)
+    audio = as_float_audio(wav)
+    check_channels_for_format(target.format, audio.shape[0])
+    writer = choose_writer(target.format, backend)
+    audio = normalize_audio(audio, normalize, target.strategy, peak_clip_headroom_db, rms_headroom_db,
+                            loudness_headroom_db, loudness_compressor, log_clipping=log_clipping,
+                            sample_rate=target.sample_rate, stem_name=str(stem_name))
+
+    with parent_folders_made(target.path) if make_parent_dir else contextlib.nullcontext(), \
+            atomic_write_path(target.path) as temporary:
+        writer.write(temporary, audio, target.sample_rate, target.format,
+                     mp3_rate=mp3_rate, ogg_rate=ogg_rate, sample_format=target.sample_format)
+    return target.path
+
+
+@dataclass(frozen=True)
+class WriteTarget:
+    """Where and how a file will be written, every option checked."""
+
+    path: Path
+    sample_rate: int
+    format: str
+    sample_format: str | None
+    strategy: str
+
+
+def check_write_target(stem_name: str | Path, sample_rate: int, format: str = "wav", strategy: str = "peak",
+                       sample_format: str | None = None, mp3_rate: int = 320, ogg_rate: int | None = None,
+                       make_parent_dir: bool = True, add_suffix: bool = True) -> WriteTarget:
+    """Check everything about a write that does not depend on the samples, the output path included."""
     sample_rate = _checked_sample_rate(sample_rate)
     format, sample_format, strategy = check_write_options(format, strategy, sample_format, mp3_rate, ogg_rate)
     _check_rate_for_format(format, sample_rate)
     path = Path(str(stem_name) + (f".{format}" if add_suffix else ""))
     check_output_path(path, make_parent_dir)
-    audio = as_float_audio(wav)
-    _check_channels_for_format(format, audio.shape[0])
-    writer = choose_writer(format, backend)
-    audio = normalize_audio(audio, normalize, strategy, peak_clip_headroom_db, rms_headroom_db,
-                            loudness_headroom_db, loudness_compressor, log_clipping=log_clipping,
-                            sample_rate=sample_rate, stem_name=str(stem_name))
-
-    with parent_folders_made(path) if make_parent_dir else contextlib.nullcontext(), \
-            atomic_write_path(path) as temporary:
-        writer.write(temporary, audio, sample_rate, format,
-                     mp3_rate=mp3_rate, ogg_rate=ogg_rate, sample_format=sample_format)
-    return path
+    return WriteTarget(path, sample_rate, format, sample_format, strategy)
 
 
 def check_write_options(format: str = "wav", strategy: str = "peak", sample_format: str | None = None,
@@ -99,7 +120,7 @@ def _check_rate_for_format(format: str, sample_rate: int) -> None:
                          "resample first, e.g. with codecreg.convert_audio, or write flac/ogg/wav")
 
 
-def _check_channels_for_format(format: str, channels: int) -> None:
+def check_channels_for_format(format: str, channels: int) -> None:
     limit = FORMAT_MAX_CHANNELS.get(format)
     if limit is not None and channels > limit:
         raise ValueError(f"{format} holds at most {limit} channels, got {channels}; mix down first "

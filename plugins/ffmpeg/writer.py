@@ -15,8 +15,9 @@ import numpy as np
 
 from codecreg import AudioWriter, CodecregError, MissingDependencyError
 from codecreg.audio.arrays import interleaved
+from codecreg.audio.ffmpeg_binary import locate_ffmpeg
 
-from .binary import encoders, locate_ffmpeg
+from .binary import encoders
 
 #: The encoder each format needs; a format is offered only when the binary has it.
 FORMAT_ENCODERS = {"wav": "pcm_s16le", "mp3": "libmp3lame", "ogg": "libvorbis", "flac": "flac"}
@@ -54,36 +55,43 @@ class FFmpegWriter(AudioWriter):
         available = encoders(self.binary)
         return tuple(format for format, encoder in FORMAT_ENCODERS.items() if encoder in available)
 
-    def write(self, path: Path, wav: np.ndarray, sample_rate: int, format: str, *, mp3_rate: int = 320,
-              ogg_rate: int | None = None, sample_format: str | None = None) -> None:
-        channels = wav.shape[0]
+    def write(self, path: Path, wav: np.ndarray, sample_rate: int, format: str, **options) -> None:
+        with self.open_stream(path, sample_rate, wav.shape[0], format, **options) as write_block:
+            write_block(wav)
+
+    @contextlib.contextmanager
+    def open_stream(self, path: Path, sample_rate: int, channels: int, format: str, *, mp3_rate: int = 320,
+                    ogg_rate: int | None = None, sample_format: str | None = None):
+        """One ffmpeg process for the whole file; each block goes down its stdin as it comes."""
         command = [self.binary, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
                    "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
                    *output_flags(format, mp3_rate, ogg_rate, sample_format), str(path)]
-        frames = interleaved(wav)
         with tempfile.TemporaryFile() as stderr:
             process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr)
+
+            def failure(code: int) -> FFmpegError:
+                stderr.seek(0)
+                message = stderr.read().decode("utf-8", "replace").strip()
+                return FFmpegError(f"ffmpeg failed writing {format} ({channels} ch, {sample_rate} Hz), exit code "
+                                   f"{code}:\n{message[-2000:] or '(no error text)'}\ncommand: {' '.join(command)}")
+
+            def write_block(block: np.ndarray) -> None:
+                try:
+                    process.stdin.write(memoryview(interleaved(block)).cast("B"))
+                except BrokenPipeError:  # ffmpeg stopped: its exit code and error text say why
+                    raise failure(process.wait()) from None
+
             try:
-                _feed(process.stdin, memoryview(frames).cast("B"))
+                yield write_block
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()
                 code = process.wait()
             finally:
                 if process.poll() is None:
                     process.kill()
                     process.wait()
             if code != 0:
-                stderr.seek(0)
-                message = stderr.read().decode("utf-8", "replace").strip()
-                raise FFmpegError(f"ffmpeg failed writing {format} ({channels} ch, {sample_rate} Hz), exit code "
-                                  f"{code}:\n{message[-2000:] or '(no error text)'}\ncommand: {' '.join(command)}")
-
-
-def _feed(stdin, data: memoryview) -> None:
-    """Write all samples to ffmpeg; if it stopped early, its exit code and error text say why."""
-    with contextlib.suppress(BrokenPipeError):
-        try:
-            stdin.write(data)
-        finally:
-            stdin.close()
+                raise failure(code)
 
 
 def output_flags(format: str, mp3_rate: int, ogg_rate: int | None, sample_format: str | None) -> list[str]:

@@ -7,6 +7,7 @@ encoding a few samples of each format into memory.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import logging
@@ -70,8 +71,14 @@ class SoundfileWriter(AudioWriter):
     def formats(self) -> tuple[str, ...]:
         return writable_formats()
 
-    def write(self, path: Path, wav: np.ndarray, sample_rate: int, format: str, *, mp3_rate: int = 320,
-              ogg_rate: int | None = None, sample_format: str | None = None) -> None:
+    def write(self, path: Path, wav: np.ndarray, sample_rate: int, format: str, **options) -> None:
+        with self.open_stream(path, sample_rate, wav.shape[0], format, **options) as write_block:
+            write_block(wav)
+
+    @contextlib.contextmanager
+    def open_stream(self, path: Path, sample_rate: int, channels: int, format: str, *, mp3_rate: int = 320,
+                    ogg_rate: int | None = None, sample_format: str | None = None):
+        """One ``soundfile.SoundFile`` open for the whole file; each block is encoded as it comes."""
         if format not in SUBTYPES:
             raise ValueError(f"the soundfile writer does not write {format!r}; it writes {', '.join(self.formats)}")
         if format == "ogg" and ogg_rate is not None:
@@ -85,13 +92,13 @@ class SoundfileWriter(AudioWriter):
         if format == "mp3":
             settings = {"compression_level": mp3_compression_level(mp3_rate, sample_rate), "bitrate_mode": "CONSTANT"}
         try:
-            with soundfile.SoundFile(path, "w", samplerate=sample_rate, channels=wav.shape[0], format=container,
+            with soundfile.SoundFile(path, "w", samplerate=sample_rate, channels=channels, format=container,
                                      subtype=subtype, **settings) as output:
-                output.write(interleaved(wav))
+                yield lambda block: output.write(interleaved(block))
         except soundfile.LibsndfileError as error:
             raise SoundfileWriteError(
                 f"libsndfile {soundfile.__libsndfile_version__} could not write {format} ({subtype}, "
-                f"{wav.shape[0]} ch, {sample_rate} Hz): {error.error_string}") from error
+                f"{channels} ch, {sample_rate} Hz): {error.error_string}") from error
 
 
 def build() -> SoundfileWriter:

@@ -16,7 +16,7 @@ import numpy as np
 import soundfile
 
 from codecreg.audio.writer import AudioWriter
-from codecreg_ffmpeg.binary import locate_ffmpeg
+from codecreg.audio.ffmpeg_binary import locate_ffmpeg
 
 LOSSLESS = ("wav", "flac")
 #: Samples an mp3 or ogg file may gain or lose against its input (encoder delay and padding).

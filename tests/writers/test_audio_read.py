@@ -9,7 +9,7 @@ import pytest
 import soundfile
 
 from codecreg.audio.reading import audio_read, convert_audio
-from codecreg_ffmpeg.binary import locate_ffmpeg
+from codecreg.audio.ffmpeg_binary import locate_ffmpeg
 from writers.helpers import LOSSY_LENGTH_TOLERANCE, make_signal
 
 RATE = 32000

@@ -10,7 +10,7 @@ import pytest
 import codecreg
 from codecreg import WriterSpec
 from codecreg.audio.writing import audio_write
-from codecreg_ffmpeg.binary import locate_ffmpeg
+from codecreg.audio.ffmpeg_binary import locate_ffmpeg
 from writers.helpers import files_in, make_signal, read_with_soundfile
 
 RATE = 16000

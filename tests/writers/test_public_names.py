@@ -1,4 +1,5 @@
-"""The public names work from a fresh interpreter, and writing numpy audio never imports torch."""
+"""The public names work from a fresh interpreter, and reading and writing numpy audio (whole or in blocks)
+never imports torch."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ SCRIPT = textwrap.dedent("""
             wav, rate = codecreg.audio_read(path, sample_rate=16000, channels=1)
             assert rate == 16000 and wav.shape[0] == 1
     codecreg.audio_write(f"{folder}/loud", np.full((1, 32000), 0.1, np.float32), 32000, strategy="loudness")
+    for name in ("read_blocks", "audio_write_stream"):
+        assert isinstance(getattr(codecreg, name), types.FunctionType), (name, getattr(codecreg, name))
+    with codecreg.audio_write_stream(f"{folder}/streamed", 16000, 1, strategy="loudness") as out:
+        for block in codecreg.read_blocks(f"{folder}/loud.wav", 16000, 1, block_seconds=0.25):
+            assert isinstance(block, np.ndarray)
+            out.write(block)
+    assert isinstance(codecreg.read_blocks(out.path, None, None), codecreg.AudioBlocks)
+    assert isinstance(out, codecreg.AudioStreamWriter)
     print("torch imported:", "torch" in sys.modules)
 """)
 
