@@ -93,7 +93,7 @@ def chunk_effect(path: Path, seconds: float, chunk_seconds: float) -> None:
     audio = synthetic_audio(1, int(seconds * sr), sr)
     t_whole, (expected, _) = timed(whole.encode, audio)
     t_chunked, (codes, _) = timed(chunked.encode, audio)
-    step = chunked.chunk_frames
+    step = round(chunk_seconds * chunked.frame_rate)  # frames per chunk, as core's chunker counts them
     pieces = torch.cat([whole.encode(audio[..., start * hop:(start + step) * hop])[0]
                         for start in range(0, expected.shape[-1], step)], dim=-1)
     cut_frames = (pieces != expected).any(dim=1)[0].nonzero().flatten().tolist()

@@ -105,6 +105,8 @@ class FFmpegSource:
         if code != 0 or always:
             self._stderr.seek(0)
             message = self._stderr.read().decode("utf-8", "replace").strip()
+            # "[in#0 @ 0x55d0547d7d80]": the address differs from process to process; the message must not
+            message = re.sub(r" @ 0x[0-9a-f]+\]", "]", message)
             raise FFmpegDecodeError(f"ffmpeg (exit code {code}): {message[-1500:] or '(no error text)'}")
 
     def _declared_duration(self) -> float | None:

@@ -1,24 +1,27 @@
 """One input's codes: the single place where a dataset item is read and encoded.
 
 ``encode_item`` reads the item (a file, a segment of one, or the bytes of a
-Parquet row) with codecreg's audio reading, converts it to the codec's rate and
-channels and calls ``codec.encode`` on it alone, so each row of a dataset equals
-``codec.encode`` of that input. ``read_item`` and ``encode_audio`` are its two
-halves, so that an engine can read the next input while the codec encodes this
-one; reading long audio with bounded memory will replace these bodies, not
-their callers.
+Parquet row) converted to the codec's rate and channels, and encodes it alone, so
+each row of a dataset equals ``codec.encode`` of that input. ``read_item`` and
+``encode_audio`` are its two halves, so that an engine can read the next input
+while the codec encodes this one. A file longer than ``STREAM_SECONDS`` is not
+read ahead: its blocks are read while ``codec.encode_stream`` encodes them, so
+memory does not grow with the file (the long-audio path, docs/long-audio.md).
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 from ..errors import CodecregError
 from .inputs import Item
+
+#: files longer than this (seconds) are read block by block while they are encoded
+STREAM_SECONDS = 60.0
 
 
 class UnusableInputError(CodecregError, ValueError):
@@ -35,40 +38,72 @@ class EncodedItem:
     source_channels: int
 
 
+@dataclass(frozen=True)
+class Source:
+    """An input's audio at the codec's rate and channels, as ``[C, n]`` blocks: read already (a list)
+    or read as it is iterated (``AudioBlocks``)."""
+
+    blocks: Iterable[np.ndarray]
+    source_rate: int
+    source_channels: int
+
+
 def encode_item(codec: Any, item: Item, device: Any = "cpu") -> EncodedItem:
     """Read ``item``, convert it to ``codec``'s rate and channels and encode it on its own."""
-    return encode_audio(codec, item, read_item(item), device)
+    return encode_audio(codec, item, read_item(item, codec), device)
 
 
-def encode_audio(codec: Any, item: Item, source: tuple[np.ndarray, int], device: Any = "cpu") -> EncodedItem:
-    """The codes of ``source`` (``read_item(item)``'s result)."""
+def encode_audio(codec: Any, item: Item, source: Source, device: Any = "cpu") -> EncodedItem:
+    """The codes of ``source`` (``read_item(item, codec)``'s result)."""
     import torch
 
+    length = 0
+
+    def tensors():
+        nonlocal length
+        for block in source.blocks:
+            if not np.isfinite(block).all():
+                raise UnusableInputError(f"{item.source} holds NaN or infinite samples: repair or drop it")
+            length += block.shape[-1]
+            yield torch.from_numpy(np.ascontiguousarray(block, dtype=np.float32))[None].to(device)
+
+    if isinstance(source.blocks, list):  # read whole already: encode it whole
+        blocks = list(tensors())
+        if length:
+            with torch.no_grad():
+                codes = codec.encode(torch.cat(blocks, dim=-1))[0]
+    else:
+        blocks = [codes for codes, _ in codec.encode_stream(_nonempty(tensors(), item))]
+        codes = torch.cat(blocks, dim=-1)
+    if length == 0:
+        raise UnusableInputError(f"{item.source} holds no samples (after start/end): nothing to encode")
+    return EncodedItem(codes[0].cpu().numpy(), length, int(source.source_rate), int(source.source_channels))
+
+
+def read_item(item: Item, codec: Any) -> Source:
+    """``item``'s audio converted to ``codec``'s rate and channels: read now, unless it is a file
+    longer than ``STREAM_SECONDS`` that ``codec`` can encode as a stream."""
+    from ..audio.block_reading import read_blocks
     from ..audio.reading import convert_audio
 
-    wav, rate = source
-    if wav.shape[-1] == 0:
-        raise UnusableInputError(f"{item.source} holds no samples (after start/end): nothing to encode")
-    if not np.isfinite(wav).all():
-        raise UnusableInputError(f"{item.source} holds NaN or infinite samples: repair or drop it")
-    converted = convert_audio(wav, rate, codec.sample_rate, codec.channels)
-    audio = torch.from_numpy(np.ascontiguousarray(converted, dtype=np.float32))[None].to(device)
-    with torch.no_grad():
-        codes, _ = codec.encode(audio)
-    return EncodedItem(codes[0].cpu().numpy(), int(audio.shape[-1]), int(rate), int(wav.shape[0]))
-
-
-def read_item(item: Item) -> tuple[np.ndarray, int]:
-    """``(wav [C, T] float32, sample_rate)`` of ``item`` at its own rate and channels."""
-    from ..audio.reading import audio_read
-
     if item.row is not None:
-        return _read_bytes(_parquet_audio_bytes(item), item)
-    if item.start is None and item.end is None:
-        return audio_read(item.path)
-    start = item.start or 0.0
-    duration = -1.0 if item.end is None else item.end - start
-    return audio_read(item.path, seek_time=start, duration=duration)
+        wav, rate = _read_bytes(_parquet_audio_bytes(item), item)
+        return Source([convert_audio(wav, rate, codec.sample_rate, codec.channels)], rate, wav.shape[0])
+    blocks = read_blocks(item.path, codec.sample_rate, codec.channels, start=item.start, end=item.end,
+                         allow_end_past_file=True)
+    short = blocks.duration is not None and blocks.duration <= STREAM_SECONDS
+    chosen = list(blocks) if short or codec.coding_plan() is None else blocks
+    return Source(chosen, blocks.source_rate, blocks.source_channels)
+
+
+def _nonempty(blocks: Iterable[Any], item: Item) -> Iterable[Any]:
+    """``blocks``, refusing an input with no samples before a stream sees it."""
+    any_block = False
+    for block in blocks:
+        any_block = True
+        yield block
+    if not any_block:
+        raise UnusableInputError(f"{item.source} holds no samples (after start/end): nothing to encode")
 
 
 def _parquet_audio_bytes(item: Item) -> bytes:

@@ -41,7 +41,7 @@ def worker_main(conn: Connection, codec_name: str, device: str, threads: int) ->
                 return
             index, item = message
             try:
-                sources.put((index, item, read_item(item), None))
+                sources.put((index, item, read_item(item, codec), None))
             except Exception as error:  # recorded as this input's failure
                 sources.put((index, item, None, failure_reason(error)))
 
