@@ -6,6 +6,12 @@ The codec's ``sample_rate`` is the decoder's 24 kHz, so that audio in and out sh
 (what the contract has): ``encode`` resamples its 24 kHz input to the encoder's 16 kHz with
 ``torchaudio.functional.resample`` (as transformers' Higgs Audio tokenizer resamples for its
 semantic branch) before the feature extractor. 50 frames per second, 480 output samples each.
+
+The model keeps the shorter of its two branches, and the semantic one drops a partial last
+frame (it is fed the waveform padded to a hop multiple, without the half-hop margins XCodec2
+adds), so the last up to 959 samples would be lost; here the 24 kHz input is zero-padded to a
+multiple of 480 before resampling, which makes the encoder's input a multiple of 320 and gives
+frames = ceil(T / 480): decoding covers the whole input.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from torch import nn
 
 from .xcodec2_codec import TransformersXcodec2
 
@@ -30,14 +37,8 @@ class TransformersNeuCodec(TransformersXcodec2):
         """Audio at the decoder's rate; frames at the encoder's."""
         return int(config.output_sampling_rate), int(config.input_sampling_rate) / int(config.encoder_hop_length)
 
-    def frames_for(self, samples: int) -> int:
-        """The frames of ``samples`` samples at 24 kHz: resampled to 16 kHz, then as XCodec2 pads."""
-        return self.resampled_length(samples) // self.encoder_hop + 1
-
-    def resampled_length(self, samples: int) -> int:
-        return -(-samples * self.encoder_rate // self.sample_rate)
-
     def _features(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         import torchaudio
 
+        x = nn.functional.pad(x, (0, -x.shape[-1] % self.hop))  # a whole number of encoder hops once resampled
         return super()._features(torchaudio.functional.resample(x, self.sample_rate, self.encoder_rate))

@@ -32,10 +32,6 @@ class TransformersXcodec2(SingleCodebookTokenizer):
         """(audio samples per second, frames per second)."""
         return int(config.sampling_rate), int(config.sampling_rate) / self.hop
 
-    def frames_for(self, samples: int) -> int:
-        """The frames of ``samples`` samples: the feature extractor pads one sample, then to a hop multiple."""
-        return samples // self.hop + 1
-
     def _encode_item(self, x: torch.Tensor) -> torch.Tensor:
         inputs = self._features(x)
         return self.model.encode(**inputs, return_dict=True).audio_codes

@@ -6,6 +6,11 @@ the sum with an RVQ. transformers takes ``bandwidth=`` from ``config.target_band
 here every codebook of the highest bandwidth is the default and ``set_num_codebooks`` takes any
 n from 1 to total: the residual quantizer's first n codes are the same at every bandwidth, so
 the codes are transformers' at the highest bandwidth, sliced.
+
+transformers' semantic branch drops a partial last frame (HuBERT gives floor((T - 80) / 320) + 1
+frames at 16 kHz: 1 for 321 samples), so the last samples would be lost and 1 to 79 samples
+could not be encoded at all; here the input is zero-padded to a hop multiple first, as the
+DAC adapter does, so frames = ceil(T / hop) and decoding covers the whole input.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class TransformersXcodec(TransformersTokenizer):
                           total_codebooks=len(model.quantizer.quantizers))  # the highest bandwidth's count
 
     def _encode_item(self, x: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.pad(x, (0, -x.shape[-1] % self.hop))
         codes = self.model.encode(x, bandwidth=max(self.model.config.target_bandwidths), return_dict=True)
         return codes.audio_codes[:, : self.num_codebooks]
 
