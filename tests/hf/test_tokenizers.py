@@ -137,3 +137,57 @@ def test_real_size_matches_transformers(hub_tokenizer, tokenizer_codec, family):
     model, extractor = hub_tokenizer(family.repo, family.revision)
     assert sum(p.numel() for p in model.parameters()) > 600e6
     check_parity(family, tokenizer_codec(family.registered), model, extractor)
+
+
+def test_mimi_num_codebooks_is_transformers_num_quantizers(hub_tokenizer):
+    model, _ = hub_tokenizer("kyutai/mimi")
+    codec = codecreg.load_codec("mimi?num_codebooks=8")  # Moshi's eight
+    assert (codec.num_codebooks, codec.bitrate) == (8, pytest.approx(8 * 11 * 12.5 / 1000))
+    audio = synthetic_audio(1, 9600, 24000)
+    with torch.no_grad():
+        expected = model.encode(audio, num_quantizers=8, return_dict=True).audio_codes
+    codes = codec.encode(audio)[0]
+    assert torch.equal(codes, expected)
+    assert codec.decode_latent(codes).shape == (1, model.config.hidden_size, codes.shape[-1])
+
+
+def test_x_codec_bandwidth_selects_the_first_codebooks(hub_tokenizer, tokenizer_codec):
+    model, _ = hub_tokenizer("hf-audio/xcodec-hubert-librispeech")
+    codec = codecreg.load_codec("xcodec_hubert_librispeech?bandwidth=1.5")
+    assert codec.num_codebooks == 3
+    audio = synthetic_audio(1, 8000, 16000)
+    with torch.no_grad():  # transformers' own 1.5 kbps setting
+        expected = model.encode(audio, bandwidth=1.5, return_dict=True).audio_codes
+    assert torch.equal(codec.encode(audio)[0], expected)
+
+
+def test_single_codebook_families_refuse_more_codebooks(hub_tokenizer, tokenizer_codec):
+    hub_tokenizer("swiss-ai/wavtokenizer-large-unify-40token")
+    codec = tokenizer_codec("wavtokenizer_large_unify_40")
+    with pytest.raises(ValueError, match="has a single codebook, so num_codebooks can only be 1"):
+        codec.set_num_codebooks(2)
+    with pytest.raises(codecreg.CodecregError, match="num_codebooks must be from 1 to 1, got 4"):  # from the spec
+        codecreg.load_codec("wavtokenizer_large_unify_40?num_codebooks=4")
+    assert codec.num_codebooks == 1
+
+
+def test_feature_extractor_settings_are_required(hub_tokenizer, tmp_path):
+    model, _ = hub_tokenizer("HKUSTAudio/xcodec2-hf", "reduced")
+    model.save_pretrained(tmp_path)  # no preprocessor_config.json
+    with pytest.raises(codecreg.CheckpointError, match="has no preprocessor_config.json.*Xcodec2FeatureExtractor"):
+        codecreg.load_codec(f"hf:{tmp_path}")
+
+
+def test_unknown_model_type_lists_every_family(tmp_path):
+    (tmp_path / "config.json").write_text('{"model_type": "snac"}')
+    with pytest.raises(codecreg.CheckpointError) as error:
+        codecreg.load_codec(f"hf:{tmp_path}")
+    for model_type in ("mimi", "xcodec", "xcodec2", "wavtokenizer", "neucodec", "higgs_audio_v2_tokenizer"):
+        assert f"'{model_type}'" in str(error.value)
+
+
+def test_info_shows_mimis_semantic_codebook(capsys):
+    from codecreg.cli.main import main
+
+    assert main(["info", "mimi"]) == 0
+    assert "codebook 0 is semantic" in capsys.readouterr().out
