@@ -10,7 +10,14 @@ EnCodec, ``model.encode(padded x)`` and ``model.decode(audio_codes=codes)`` for 
 times each after a warm-up; the table shows medians and the plugin/transformers ratio.
 Codes must be equal.
 
+The audio tokenizers (Mimi, X-Codec, Higgs Audio v2, WavTokenizer, XCodec2, NeuCodec; real
+sizes, from tests/support/hf_tokenizers.py) are timed the same way against their bare
+transformers calls, with the preprocessing the plugin documents (X-Codec/Higgs: zero padding
+to a hop multiple; XCodec2: the feature extractor; NeuCodec: padding, torchaudio resampling to
+16 kHz, the feature extractor): ``model.encode(...)`` and ``model.decode(codes)``.
+
     .venv/bin/python benchmarks/bench_hf.py [--seconds 10] [--dac-seconds 3] [--repeats 5]
+        [--only mimi,xcodec,...]   # repos or tokenizer families to run (default: all)
 """
 
 from __future__ import annotations
@@ -35,12 +42,47 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import codecreg  # noqa: E402
 from codecreg.testing import synthetic_audio  # noqa: E402
 from support.hf_models import build_dac, build_encodec, cache_model  # noqa: E402
+from support.hf_tokenizers import build_tokenizer, cache_tokenizer  # noqa: E402
 
 MODELS = {
     "facebook/encodec_32khz": lambda: build_encodec("encodec_32khz"),
     "facebook/encodec_48khz": lambda: build_encodec("encodec_48khz"),
     "descript/dac_44khz": lambda: build_dac(44100),
 }
+#: tokenizer family (tests/support/hf_tokenizers.py) -> the repo it is cached as
+TOKENIZERS = {
+    "mimi": "kyutai/mimi",
+    "xcodec": "hf-audio/xcodec-hubert-librispeech",
+    "higgs_audio_v2_tokenizer": "bosonai/higgs-audio-v2-tokenizer",
+    "wavtokenizer": "swiss-ai/wavtokenizer-large-unify-40token",
+    "xcodec2": "HKUSTAudio/xcodec2-hf",
+    "neucodec": "neuphonic/neucodec",
+}
+
+
+def tokenizer_calls(model, extractor, audio: torch.Tensor):
+    """Bare encode and decode closures on a tokenizer, with the preprocessing its adapter documents."""
+    config = model.config
+    if config.model_type in ("xcodec", "higgs_audio_v2_tokenizer"):
+        padded = torch.nn.functional.pad(audio, (0, -audio.shape[-1] % config.hop_length))
+        bandwidth = max(config.target_bandwidths)
+        return ((lambda: model.encode(padded, bandwidth=bandwidth, return_dict=True)),
+                (lambda output: model.decode(output.audio_codes)))
+    if extractor is None:  # Mimi, WavTokenizer
+        return (lambda: model.encode(audio, return_dict=True)), (lambda output: model.decode(output.audio_codes))
+
+    def encode():
+        signal = audio
+        if config.model_type == "neucodec":
+            import torchaudio
+
+            signal = torchaudio.functional.resample(
+                torch.nn.functional.pad(audio, (0, -audio.shape[-1] % config.hop_length)),
+                config.output_sampling_rate, config.input_sampling_rate)
+        inputs = extractor(signal[0, 0], sampling_rate=extractor.sampling_rate, return_tensors="pt")
+        return model.encode(**inputs, return_dict=True)
+
+    return encode, (lambda output: model.decode(audio_codes=output.audio_codes))
 
 
 def transformers_calls(model, audio: torch.Tensor):
@@ -82,14 +124,20 @@ def timed(function) -> float:
 
 @torch.no_grad()
 def bench(repo: str, seconds: float, repeats: int) -> list[tuple[str, str, float, float]]:
-    model = MODELS[repo]()
-    cache_model(model, repo)
+    family = next((name for name, cached in TOKENIZERS.items() if cached == repo), None)
+    if family:
+        model, extractor = build_tokenizer(family)
+        cache_tokenizer(model, extractor, repo)
+    else:
+        model, extractor = MODELS[repo](), None
+        cache_model(model, repo)
     load_theirs = timed(lambda: type(model).from_pretrained(repo))
     start = time.perf_counter()
     codec = codecreg.load_codec(f"hf:{repo}")
     load_ours = time.perf_counter() - start
     audio = synthetic_audio(codec.channels, int(seconds * codec.sample_rate), codec.sample_rate)
-    bare_encode, bare_decode = transformers_calls(model, audio)
+    bare_encode, bare_decode = (tokenizer_calls(model, extractor, audio) if family
+                                else transformers_calls(model, audio))
     our_encode, our_decode = codecreg_calls(codec, audio)
     output, encoded = bare_encode(), our_encode()  # warm-up, and the codes must agree
     if not same_codes(encoded[0], output):
@@ -115,18 +163,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="audio length for EnCodec")
     parser.add_argument("--dac-seconds", type=float, default=3.0, help="audio length for DAC (slow on CPU)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", default="", help="comma-separated repos or tokenizer families (default: all)")
     args = parser.parse_args()
+    repos = list(MODELS) + list(TOKENIZERS.values())
+    if args.only:
+        wanted = [TOKENIZERS.get(name, name) for name in args.only.split(",")]
+        unknown = sorted(set(wanted) - set(repos))
+        if unknown:
+            parser.error(f"--only: unknown {', '.join(unknown)}; choose from {', '.join(repos + list(TOKENIZERS))}")
+        repos = wanted
     torch.set_num_threads(2)
     warnings.filterwarnings("ignore")
     transformers.utils.logging.disable_progress_bar()
     print(f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, median of {args.repeats}")
-    print(f"{'model':<24} {'step':<7} {'audio s':>7} {'codecreg s':>11} {'transformers s':>15} {'ratio':>6}")
-    for repo in MODELS:
+    print(f"{'model':<42} {'step':<7} {'audio s':>7} {'codecreg s':>11} {'transformers s':>15} {'ratio':>6}")
+    for repo in repos:
         seconds = args.dac_seconds if repo.startswith("descript/") else args.seconds
         for name, step, ours, theirs in bench(repo, seconds, args.repeats):
             shown = "-" if step == "load" else f"{seconds:g}"
-            print(f"{name:<24} {step:<7} {shown:>7} {ours:>11.3f} {theirs:>15.3f} {ours / theirs:>6.2f}",
+            print(f"{name:<42} {step:<7} {shown:>7} {ours:>11.3f} {theirs:>15.3f} {ours / theirs:>6.2f}",
                   flush=True)
 
 

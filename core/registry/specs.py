@@ -77,6 +77,7 @@ class CodecSpec(Spec):
     weights: str = ""  # where the weights come from
     aliases: tuple[str, ...] = ()
     weights_check: str = ""  # "module:function", a light (codec name) -> bool: are its weights here?
+    notes: str = ""  # what a user must know about the codes beyond the numbers (Mimi: codebook 0 is semantic)
 
     kind = "codec"
 

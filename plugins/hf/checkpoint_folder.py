@@ -14,7 +14,16 @@ from codecreg import CheckpointError
 
 CONFIG_FILE = "config.json"
 #: model_type in config.json -> the transformers class that loads it
-MODEL_CLASSES = {"encodec": "EncodecModel", "dac": "DacModel"}
+MODEL_CLASSES = {
+    "encodec": "EncodecModel",
+    "dac": "DacModel",
+    "mimi": "MimiModel",
+    "xcodec": "XcodecModel",
+    "xcodec2": "Xcodec2Model",
+    "wavtokenizer": "WavTokenizerModel",
+    "neucodec": "NeuCodecModel",
+    "higgs_audio_v2_tokenizer": "HiggsAudioV2TokenizerModel",
+}
 
 
 def read_config(folder: str | Path) -> dict[str, Any]:
@@ -46,12 +55,14 @@ def model_type_of(config: dict[str, Any], where: str) -> str:
     return model_type
 
 
-def is_transformers_dac_folder(path: str) -> bool:
-    """True for a folder holding a transformers DAC checkpoint (config.json with model_type "dac").
+def is_transformers_tokenizer_folder(path: str) -> bool:
+    """True for a folder holding a transformers checkpoint of a model type loaded here other than
+    EnCodec (DAC, Mimi, X-Codec, ...): config.json names it.
 
     EnCodec folders are left to the native EnCodec plugin; ``hf:/path`` loads them here.
     """
     try:
-        return read_config(path).get("model_type") == "dac"
+        model_type = read_config(path).get("model_type")
     except CheckpointError:
         return False
+    return model_type in MODEL_CLASSES and model_type != "encodec"

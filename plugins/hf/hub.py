@@ -13,8 +13,9 @@ from pathlib import Path
 
 from codecreg import CheckpointError, endpoint_unreachable
 
-#: the files a codec needs; weights only as safetensors, never a pickle
-SNAPSHOT_FILES = ["config.json", "*.safetensors", "*.safetensors.index.json"]
+#: the files a codec needs; weights only as safetensors, never a pickle; the feature extractor's
+#: settings for the families that preprocess their input (XCodec2, NeuCodec)
+SNAPSHOT_FILES = ["config.json", "preprocessor_config.json", "*.safetensors", "*.safetensors.index.json"]
 
 
 def resolve_folder(target: str, revision: str | None = None) -> Path:

@@ -1,14 +1,17 @@
 """The ``hf`` source's factory: a transformers checkpoint, by Hub repo id or local folder, as a codec.
 
 The model type is read from config.json before torch or transformers is imported,
-so an unsupported checkpoint is refused at once. Weights load from safetensors
-only, and a checkpoint whose weights do not fill the model is refused rather than
-left partly random.
+so an unsupported checkpoint is refused at once, and picks the family's adapter.
+Weights load from safetensors only, and a checkpoint whose weights do not fill the
+model is refused rather than left partly random. Families whose model takes
+``input_features`` get their feature extractor from the same folder.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+from pathlib import Path
 from typing import Any, Iterator
 
 from codecreg import CheckpointError, CompressionModel
@@ -16,28 +19,51 @@ from codecreg import CheckpointError, CompressionModel
 from .checkpoint_folder import MODEL_CLASSES, model_type_of, read_config
 from .hub import resolve_folder
 
+#: model_type -> the adapter that puts the family behind the contract ("module:class" in this package)
+ADAPTERS = {
+    "encodec": "encodec_codec:TransformersEncodec",
+    "dac": "dac_codec:TransformersDac",
+    "mimi": "mimi_codec:TransformersMimi",
+    "xcodec": "xcodec_codec:TransformersXcodec",
+    "higgs_audio_v2_tokenizer": "xcodec_codec:TransformersXcodec",
+    "wavtokenizer": "wavtokenizer_codec:TransformersWavTokenizer",
+    "xcodec2": "xcodec2_codec:TransformersXcodec2",
+    "neucodec": "neucodec_codec:TransformersNeuCodec",
+}
+#: model_type -> the feature extractor class its model's ``input_features`` come from
+FEATURE_EXTRACTORS = {"xcodec2": "Xcodec2FeatureExtractor", "neucodec": "NeuCodecFeatureExtractor"}
+FEATURE_EXTRACTOR_FILE = "preprocessor_config.json"
+
 
 def load(target: str, revision: str | None = None, device: Any = "cpu") -> CompressionModel:
-    """Build the codec ``hf:<target>[@revision]`` names: EnCodec or DAC in transformers' format."""
+    """Build the codec ``hf:<target>[@revision]`` names: any model type of MODEL_CLASSES in
+    transformers' format."""
     folder = resolve_folder(target, revision)
     where = f"hf:{target}" + (f"@{revision}" if revision else "")
     model_type = model_type_of(read_config(folder), where)
+    extractor_class = FEATURE_EXTRACTORS.get(model_type)
+    if extractor_class and not (folder / FEATURE_EXTRACTOR_FILE).is_file():
+        raise CheckpointError(
+            f"{where}: {folder} has no {FEATURE_EXTRACTOR_FILE}; a {model_type} model encodes input_features "
+            f"that its feature extractor ({extractor_class}) computes with the settings in that file. Put the "
+            "checkpoint's own file there (the Hub repo has it), or save one with "
+            f"`{extractor_class}().save_pretrained(folder)` if the defaults are the checkpoint's"
+        )
 
     import transformers
 
     model = _from_pretrained(getattr(transformers, MODEL_CLASSES[model_type]), folder, where)
-    if model_type == "encodec":
-        from .encodec_codec import TransformersEncodec
-
-        codec: CompressionModel = TransformersEncodec(model)
+    module_name, _, class_name = ADAPTERS[model_type].partition(":")
+    adapter = getattr(importlib.import_module(f"{__package__}.{module_name}"), class_name)
+    if extractor_class:
+        extractor = getattr(transformers, extractor_class).from_pretrained(folder, local_files_only=True)
+        codec: CompressionModel = adapter(model, extractor)
     else:
-        from .dac_codec import TransformersDac
-
-        codec = TransformersDac(model)
+        codec = adapter(model)
     return codec.to(device)
 
 
-def _from_pretrained(model_class: Any, folder: Any, where: str) -> Any:
+def _from_pretrained(model_class: Any, folder: Path, where: str) -> Any:
     import torch
 
     if not any(folder.glob("*.safetensors")):

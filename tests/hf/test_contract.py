@@ -60,3 +60,44 @@ class TestEncodec48(ChunkedHubContract):
 class TestDac44(HubContract):
     repo = "descript/dac_44khz"
     duration = 0.537  # real-size DAC runs at about real time on two CPU threads
+
+
+class TokenizerContract(CompressionModelContract):
+    """A transformers audio tokenizer by its registered name, on the model the parity tests cache."""
+    repo: str = ""
+    revision: str = "main"
+    duration = 0.437
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def codec(cls, hub_tokenizer, tokenizer_codec):
+        hub_tokenizer(cls.repo, cls.revision)
+        return tokenizer_codec(cls.spec_name + (f"?revision={cls.revision}" if cls.revision != "main" else ""))
+
+
+class TestMimi(TokenizerContract):
+    spec_name, repo = "mimi", "kyutai/mimi"
+
+
+class TestXcodecHubert(TokenizerContract):
+    spec_name, repo = "xcodec_hubert_librispeech", "hf-audio/xcodec-hubert-librispeech"
+
+
+class TestHiggsAudioV2Tokenizer(TokenizerContract):
+    spec_name, repo = "higgs_audio_v2_tokenizer", "bosonai/higgs-audio-v2-tokenizer"
+
+
+class TestWavTokenizer(TokenizerContract):
+    spec_name, repo = "wavtokenizer_large_unify_40", "swiss-ai/wavtokenizer-large-unify-40token"
+
+
+class TestReducedXcodec2(TokenizerContract):
+    spec_name, repo, revision = "xcodec2", "HKUSTAudio/xcodec2-hf", "reduced"
+
+    def expected_frames(self, codec, length: int) -> int:
+        """The feature extractor pads one sample, then to a hop multiple (docs/huggingface.md)."""
+        return length // codec.hop + 1
+
+
+class TestReducedNeuCodec(TokenizerContract):
+    spec_name, repo, revision = "neucodec", "neuphonic/neucodec", "reduced"
