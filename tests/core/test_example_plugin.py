@@ -45,7 +45,9 @@ def test_the_contract_kit_runs_in_the_plugin_authors_own_tests(installed):
                             env=installed, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:]
     kit_tests = sum(name.startswith("test_") for name in dir(CompressionModelContract))
-    assert f"{2 * kit_tests + 1} passed" in result.stdout  # two codecs through the kit, one test of its own
+    # two codecs through the kit, one test of its own; mu-law codes whole inputs (no coding plan), so
+    # the kit's two long-audio checks skip for each codec
+    assert f"{2 * (kit_tests - 2) + 1} passed, 4 skipped" in result.stdout
 
 
 def test_the_swap_script_checks_the_tokenizer_against_the_language_model():
