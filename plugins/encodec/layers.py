@@ -102,12 +102,20 @@ class PaddedConv1d(nn.Module):
         self.pad_mode = pad_mode
         self.effective_kernel = (kernel_size - 1) * dilation + 1
         self.padding_total = self.effective_kernel - stride
-        # the weight as matrices for time-major decoding (time_major.py), filled by prepare_taps
+        # the weight as matrices for time-major coding (time_major.py), filled by prepare_taps
         self.register_buffer("taps", torch.empty(0), persistent=False)
 
     def prepare_taps(self) -> None:
-        """``taps [k, C_in, C_out]``: tap ``j`` multiplies the input rows shifted by ``j * dilation``."""
-        self.taps = self.conv.weight.detach().permute(2, 1, 0).contiguous()
+        """``taps [m, stride * C_in, C_out]`` for a kernel of ``m * stride``: tap ``j`` multiplies the
+        input seen as rows of ``stride`` steps, shifted by ``j * dilation`` rows."""
+        weight = self.conv.weight.detach()  # [C_out, C_in, kernel]
+        c_out, c_in, kernel = weight.shape
+        stride, dilation = self.conv.stride[0], self.conv.dilation[0]
+        if kernel % stride or (stride > 1 and dilation > 1):
+            raise ValueError(f"time-major SEANet needs a kernel that is a multiple of the stride and no dilation "
+                             f"with a stride, got kernel {kernel}, stride {stride}, dilation {dilation}")
+        taps = weight.view(c_out, c_in, kernel // stride, stride).permute(2, 3, 1, 0)
+        self.taps = taps.reshape(kernel // stride, stride * c_in, c_out).contiguous()
 
     def padding(self, length: int) -> tuple[int, int]:
         stride = self.conv.stride[0]
@@ -140,7 +148,7 @@ class TrimmedConvTranspose1d(nn.Module):
         padding_total = kernel_size - stride
         right = math.ceil(padding_total * trim_right_ratio) if causal else padding_total // 2
         self.trim = (padding_total - right, right)
-        # the weight as matrices for time-major decoding (time_major.py), filled by prepare_taps
+        # the weight as matrices for time-major coding (time_major.py), filled by prepare_taps
         self.register_buffer("taps", torch.empty(0), persistent=False)
         self.register_buffer("tap_bias", torch.empty(0), persistent=False)
 

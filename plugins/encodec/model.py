@@ -17,7 +17,7 @@ from codecreg import (CompressionModel, Convolutional, Recurrent, SegmentedPlan,
                       receptive_context)
 
 from .config import EncodecConfig
-from .layers import SkipLSTM, run_layers
+from .layers import SkipLSTM
 from .quantization import ResidualVectorQuantizer
 from .seanet import SEANetDecoder, SEANetEncoder
 from .time_major import decode as decode_time_major
@@ -38,10 +38,10 @@ class EncodecCodec(CompressionModel, nn.Module):
         self.eval()
 
     def refresh(self) -> None:
-        """Recompute what is derived from the weights (codebook norms, decoder matrices):
+        """Recompute what is derived from the weights (codebook norms, convolution matrices):
         call after changing them."""
         self.quantizer.refresh()
-        prepare_time_major(self.decoder)
+        prepare_time_major(self)
 
     # contract: coding -----------------------------------------------------
     @torch.no_grad()
@@ -89,14 +89,18 @@ class EncodecCodec(CompressionModel, nn.Module):
         return StagedPlan(self._encoder_stages(), self._decoder_stages(), self.config.hop_length)
 
     def _encoder_stages(self) -> list[Stage]:
+        """Time-major inside each stage (time_major.py), channels-first between stages; no stage
+        writes its input (the chunker keeps context frames of it)."""
         hop, quantize = self.config.hop_length, self._quantize
         front, lstm, back = _around_lstm(self.encoder.layers)
         if lstm is None:
-            return [Convolutional(lambda x: quantize(run_layers(front, x)), receptive_context(front, hop),
-                                  steps_in=hop)]
-        return [Convolutional(lambda x: run_layers(front, x), receptive_context(front, hop), steps_in=hop),
+            return [Convolutional(lambda x: quantize(_channels_first(run_time_major(front, _time_major(x)))),
+                                  receptive_context(front, hop), steps_in=hop)]
+        return [Convolutional(lambda x: _channels_first(run_time_major(front, _time_major(x))),
+                              receptive_context(front, hop), steps_in=hop),
                 Recurrent(lstm.step),
-                Convolutional(lambda z: quantize(run_layers(back, z)), receptive_context(back, 1))]
+                Convolutional(lambda z: quantize(_channels_first(run_time_major(back, _time_major(z)))),
+                              receptive_context(back, 1))]
 
     def _decoder_stages(self) -> list[Stage]:
         """Time-major inside each stage (time_major.py), channels-first between stages."""
@@ -116,7 +120,8 @@ class EncodecCodec(CompressionModel, nn.Module):
 
     def _encode_segment(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         segment, scale = self._normalize(x)
-        return self._quantize(self.encoder(segment)), scale
+        latent = run_time_major(self.encoder.layers, _time_major(segment))
+        return self._quantize(_channels_first(latent)), scale
 
     def _decode_segment(self, codes: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor:
         audio = decode_time_major(self.decoder, self.quantizer.decode(codes))
@@ -154,6 +159,11 @@ def _around_lstm(layers: nn.ModuleList) -> tuple[nn.ModuleList, SkipLSTM | None,
 
 
 def _channels_first(x: torch.Tensor) -> torch.Tensor:
+    return x.transpose(1, 2)
+
+
+def _time_major(x: torch.Tensor) -> torch.Tensor:
+    """``x [B, C, T]`` seen as ``[B, T, C]`` (a view: the encoder's layers copy before they write)."""
     return x.transpose(1, 2)
 
 
