@@ -275,8 +275,8 @@ def _device_of(codec: CompressionModel) -> torch.device:
     return parameter.device if parameter is not None else torch.device("cpu")
 
 
-#: how far, relative to the reference's squared distance to its own code, the distance to another
-#: code may lie for the two to count as a near-tie (docs/plugins.md says why this figure)
+#: how far apart two entries' squared distances may lie, relative to the size of the numbers they are
+#: computed from (|residual|^2 + |entry|^2), for the two to count as a near-tie (docs/plugins.md says why)
 NEAR_TIE_MARGIN = 1e-4
 #: the most codes in a signal that may differ from the reference's at near-ties
 NEAR_TIE_FRACTION = 1e-4
@@ -292,7 +292,8 @@ def count_near_tie_differences(codes: torch.Tensor, reference_codes: torch.Tenso
     While the frame agrees, the reference's choice is its own code; after a difference, the entry
     nearest to our residual (a residual quantizer's later codes follow its earlier ones). A code
     that differs from that choice is a near-tie when the squared distance to it exceeds the distance
-    to the reference's choice by at most ``margin`` times that distance.
+    to the reference's choice by at most ``margin`` times ``|residual|^2 + |choice|^2``: float32
+    rounding of a distance scales with those norms, not with the distance, which may be tiny.
     """
     if codes.shape != reference_codes.shape:
         raise AssertionError(f"codes {tuple(codes.shape)} and reference codes {tuple(reference_codes.shape)} "
@@ -314,7 +315,8 @@ def count_near_tie_differences(codes: torch.Tensor, reference_codes: torch.Tenso
         if bool(differs.any()):
             to_ours = distances.gather(1, ours[:, k:k + 1])[:, 0]
             to_choice = distances.gather(1, choice[:, None])[:, 0]
-            gap = (to_ours - to_choice) / to_choice.abs().clamp_min(torch.finfo(torch.float64).tiny)
+            scale = residual.pow(2).sum(1) + book.pow(2).sum(1)[choice]
+            gap = (to_ours - to_choice) / scale.clamp_min(torch.finfo(torch.float64).tiny)
             far = differs & (gap > margin)
             if bool(far.any()):
                 row = int(far.nonzero()[0, 0])
@@ -322,7 +324,8 @@ def count_near_tie_differences(codes: torch.Tensor, reference_codes: torch.Tenso
                     f"{int(far.sum())} code(s) of codebook {k} differ from the reference's beyond a near-tie: "
                     f"item {row // frames}, frame {row % frames}: ours {int(ours[row, k])}, the reference's "
                     f"{int(choice[row])}, whose squared distance is {float(to_choice[row]):.6g} against "
-                    f"{float(to_ours[row]):.6g} (relative gap {float(gap[row]):.3g} > margin {margin:g})")
+                    f"{float(to_ours[row]):.6g} (gap {float(gap[row]):.3g} of |residual|^2 + |entry|^2 > "
+                    f"margin {margin:g})")
             near_ties += int(differs.sum())
             agreed &= ~differs
         residual = residual - book[ours[:, k]]
