@@ -48,6 +48,7 @@ class TestEncodec32(HubContract):
 @pytest.mark.slow
 class TestEncodec24(HubContract):
     repo = "facebook/encodec_24khz"
+    chunk_seconds = 1.0
 
 
 @pytest.mark.slow
