@@ -9,7 +9,7 @@ from importlib import import_module
 
 from .api import (codec_info, get_registry, get_writer, list_codecs, list_writers, load_codec,
                   register, reset_registry)
-from .audio.writer import AudioWriter
+from .audio.writing.writer import AudioWriter
 from .codec.compression import CompressionModel
 from .errors import (CheckpointError, CodecregError, DuplicateNameError, IncompatibleCodecError,
                      InvalidNameError, MissingDependencyError, PluginLoadError, UnknownNameError)
@@ -22,13 +22,13 @@ from .version import __version__
 
 # Public names whose modules need numpy or more: imported on first use.
 _LAZY = {
-    "audio_write": ".audio.writing",
-    "audio_read": ".audio.reading",
-    "convert_audio": ".audio.conversion",
-    "read_blocks": ".audio.block_reading",
-    "AudioBlocks": ".audio.block_reading",
-    "audio_write_stream": ".audio.stream_writing",
-    "AudioStreamWriter": ".audio.stream_writing",
+    "audio_write": ".audio.writing.whole_file",
+    "audio_read": ".audio.reading.whole_file",
+    "convert_audio": ".audio.reading.conversion",
+    "read_blocks": ".audio.reading.blocks",
+    "AudioBlocks": ".audio.reading.blocks",
+    "audio_write_stream": ".audio.writing.stream",
+    "AudioStreamWriter": ".audio.writing.stream",
     "compare": ".study.comparison",
     "ComparisonTable": ".study.results",
     "save_codes": ".tokens.token_file",

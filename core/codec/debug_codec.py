@@ -12,9 +12,9 @@ import torch
 from torch import nn
 
 from ..registry.names import parse_int_option
-from .coding_plan import StagedPlan
+from ..chunking.plan import StagedPlan
 from .compression import CompressionModel
-from .stages import Convolutional
+from ..chunking.stages import Convolutional
 
 STRIDES = (10, 8, 16)
 WIDTHS = (8, 16)
