@@ -1,7 +1,9 @@
 """Long audio in chunks with the codes of one pass: what a codec declares (docs/long-audio.md).
 
 A codec returns a plan from ``CompressionModel.coding_plan()``, and the base class's
-``encode``, ``decode``, ``encode_stream`` and ``decode_stream`` run it:
+``encode``, ``decode``, ``encode_stream`` and ``decode_stream`` run it (``driving.py``;
+``encode_by_plan``/``decode_by_plan`` for a codec whose own ``encode`` runs a plan of its
+choosing):
 
 - ``StagedPlan(encoder, decoder, hop)``: chains of ``Stage``s, each ``Convolutional``
   (stateless, ``context`` frames each side: ``receptive_context(module, steps)``) or
@@ -14,9 +16,10 @@ Modules: ``stages.py`` (convolution stacks and recurrent layers), ``segments.py`
 them), ``driving.py`` (a model's coding through its plan). Imports torch.
 """
 
+from .driving import decode_by_plan, encode_by_plan
 from .plan import SegmentedPlan, StagedPlan
 from .segments import SegmentLayout
 from .stages import Convolutional, Recurrent, Stage, receptive_context
 
 __all__ = ["Convolutional", "Recurrent", "SegmentLayout", "SegmentedPlan", "Stage", "StagedPlan",
-           "receptive_context"]
+           "decode_by_plan", "encode_by_plan", "receptive_context"]

@@ -1,7 +1,8 @@
 """A codec's coding through its plan: whole inputs chunk by chunk (``encode_by_plan``,
 ``decode_by_plan``) and streams of blocks (``encode_stream``, ``decode_stream``).
 
-``CompressionModel``'s methods of the same names call these with the model itself,
+``CompressionModel``'s default ``encode``/``decode`` and its methods of these names call
+them with the model itself,
 which they use only through the contract's checks and metadata (``check_audio``,
 ``check_codes``, ``check_length``, ``check_covered``, ``chunk_seconds``,
 ``frame_rate``): this module does not import the contract, so the contract can
@@ -21,7 +22,11 @@ def plan_of(model: Any, method: str) -> StagedPlan | SegmentedPlan:
     """``model.coding_plan()``, or a NotImplementedError saying that ``method`` needs one."""
     plan = model.coding_plan()
     if plan is None:
-        raise NotImplementedError(f"{type(model).__name__}.{method}: this codec declares no coding plan, so it "
+        name = type(model).__name__
+        if method in ("encode", "decode"):
+            raise NotImplementedError(f"{name}.{method}: this codec declares no coding plan, so it must implement "
+                                      f"{method} itself, or return a plan from coding_plan() (docs/long-audio.md)")
+        raise NotImplementedError(f"{name}.{method}: this codec declares no coding plan, so it "
                                   "codes whole inputs only; use encode/decode (docs/long-audio.md)")
     return plan
 

@@ -1,5 +1,9 @@
 """List, inspect and build codecs and writers by name: the process-wide registry and the
-loading functions ``codecreg.api`` re-exports (load_codec, get_writer, ...)."""
+loading functions ``codecreg.api`` re-exports (load_codec, get_writer, ...).
+
+This layer sits above the codec contract: it installs ``load_codec`` as the loader of
+``CompressionModel.get_pretrained`` (``codec.compression.install_loader``), so the contract
+never imports it."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import math
 import os
 from typing import TYPE_CHECKING, Any
 
+from ..codec import compression
 from ..errors import CheckpointError, InvalidNameError
 from .discovery import discover
 from .names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, ParsedName, parse_name, reproducible_name
@@ -181,3 +186,7 @@ def _codebooks_asked(name: str, options: dict[str, str], cardinality: int, frame
     if not 1 <= value <= total_codebooks:
         raise InvalidNameError(f"{name!r}: num_codebooks must be from 1 to {total_codebooks}, got {value}")
     return value
+
+
+# CompressionModel.get_pretrained builds by name through this layer, which the contract does not import
+compression.install_loader(load_codec)

@@ -14,7 +14,7 @@ import math
 import pytest
 
 import codecreg
-from codecreg import SegmentLayout
+from codecreg.chunking import SegmentLayout
 from codecreg.testing import CompressionModelContract
 
 REGISTERED = sorted(spec.name for spec in codecreg.list_codecs())

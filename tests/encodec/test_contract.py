@@ -8,7 +8,7 @@ import torch
 
 import codecreg
 from codecreg.testing import CompressionModelContract
-from codecreg import SegmentLayout
+from codecreg.chunking import SegmentLayout
 from support.hf_cache import put_in_hf_cache
 
 
