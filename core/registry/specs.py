@@ -78,6 +78,8 @@ class CodecSpec(Spec):
     aliases: tuple[str, ...] = ()
     weights_check: str = ""  # "module:function", a light (codec name) -> bool: are its weights here?
     notes: str = ""  # what a user must know about the codes beyond the numbers (Mimi: codebook 0 is semantic)
+    #: "module:recipe", a (name, size) -> codecreg.testing.TestWeights: seeded weights for tests (docs/plugins.md)
+    test_weights: str = ""
 
     kind = "codec"
 

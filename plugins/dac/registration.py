@@ -26,6 +26,7 @@ def register_codecs(register):
             weights=f"GitHub release {variant.tag} ({variant.url}), cached as $CODECREG_CACHE/dac/{variant.filename}",
             requires=_REQUIRES, install=_INSTALL, options=_OPTIONS,
             weights_check="codecreg_dac.weights:published_weights_cached",
+            test_weights="codecreg_dac.test_weights:recipe",
         ))
 
 
