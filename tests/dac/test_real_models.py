@@ -1,8 +1,9 @@
 """Real-size DAC models (seeded random weights at the published configurations), slow tier.
 
-Each is saved in DAC's own format, loaded through the plugin by name (from the
-cache folder) and by path, and checked against the ``dac`` package's own loader,
-encoder and decoder on the same file.
+Each is the plugin's test checkpoint in DAC's own format, loaded through the plugin by name
+(from the cache folder) and by path, and checked against the ``dac`` package's own loader,
+encoder and decoder on the same file. The contract kit runs on them in
+tests/core/test_every_registered_codec.py.
 """
 
 import dac
@@ -10,7 +11,7 @@ import pytest
 import torch
 
 import codecreg
-from codecreg.testing import CompressionModelContract, synthetic_audio
+from codecreg.testing import synthetic_audio
 
 pytestmark = pytest.mark.slow
 
@@ -45,25 +46,3 @@ def test_four_codebooks_of_the_real_44khz_model(load_by_name, dac_checkpoint):
     with torch.no_grad():
         expected = reference.encode(reference.preprocess(audio, 44100), n_quantizers=4)[1]
     assert torch.equal(codec.encode(audio)[0], expected)
-
-
-class RealDacContract(CompressionModelContract):
-    duration = 0.313
-    name = ""
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def codec(cls, load_by_name):
-        return load_by_name(cls.name, small=False)
-
-
-class TestRealDac44Contract(RealDacContract):
-    name = "dac_44khz"
-
-
-class TestRealDac24Contract(RealDacContract):
-    name = "dac_24khz"
-
-
-class TestRealDac16Contract(RealDacContract):
-    name = "dac_16khz"
