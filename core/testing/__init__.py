@@ -4,7 +4,7 @@
 
     class TestMyCodec(CompressionModelContract):
         codec_name = "my_codec"
-        test_weights_size = "small"   # load it on the plugin's seeded test weights
+        seeded_weights = "small"   # load it on the plugin's seeded test weights
 
 The kit imports pytest and torch; a plugin's weight recipe imports ``TestWeights`` from here
 without either (names are imported on first use).

@@ -52,17 +52,17 @@ class CompressionModelContract:
 
     #: "small" or "real": load ``codec_name`` on its plugin's seeded test weights at that size
     #: (``CodecSpec.test_weights``); empty: on whatever weights this machine holds
-    test_weights_size: str = ""
+    seeded_weights: str = ""
 
     @pytest.fixture(scope="class")
     @classmethod
     def codec(cls) -> CompressionModel:
         if not cls.codec_name:
             raise NotImplementedError("set codec_name or override the codec fixture")
-        if cls.test_weights_size:
+        if cls.seeded_weights:
             from .weights import load_test_codec
 
-            return load_test_codec(cls.codec_name, cls.test_weights_size)
+            return load_test_codec(cls.codec_name, cls.seeded_weights)
         return load_codec(cls.codec_name)
 
     @pytest.fixture(scope="class")

@@ -37,6 +37,8 @@ class TestEveryRegisteredCodecAtRealSize(TestEveryRegisteredCodec):
 
     size = "real"
     duration = 0.313
+    chunked_duration = 1.1  # three chunks, the last one partial
+    chunk_seconds = 0.4
 
 
 def test_every_registered_codec_has_test_weights():
