@@ -2,17 +2,16 @@
 
 The package's ``DAC.load`` first tries the file as a ``torch.package`` (running the
 code inside), then falls back to a full ``torch.load``, and loads the state dict
-with ``strict=False``. Here the file is read with ``torch.load(weights_only=True)``,
-which accepts tensors, dicts, lists and numbers and refuses any other object, and
-every weight must match the model built from the file's own keyword arguments.
+with ``strict=False``. Here the file is read with ``codecreg.checkpoints.load_torch_file``
+(``torch.load(weights_only=True)``), which accepts tensors, dicts, lists and numbers and
+refuses any other object, and every weight must match the model built from the file's
+own keyword arguments.
 """
 
 from __future__ import annotations
 
 import inspect
 import os
-import pickle
-import re
 import warnings
 from typing import Any
 
@@ -20,6 +19,7 @@ import dac
 import torch
 
 from codecreg import CheckpointError
+from codecreg.checkpoints import load_torch_file
 
 from .sniff import PACKAGE, WEIGHTS, checkpoint_kind
 
@@ -59,21 +59,8 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, 
             f"{path} is not a DAC checkpoint: expected a torch.save zip holding 'state_dict' and "
             "'metadata' with DAC's 'kwargs', as DAC.save(path, package=False) writes"
         )
-    try:
-        content = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as error:
-        raise CheckpointError(
-            f"refused to load {path}: it holds objects other than tensors and plain data, and unpickling "
-            f"them could run code ({_unpickler_reason(error)}). A genuine DAC checkpoint holds only "
-            "weights and keyword arguments."
-        ) from None
+    content = load_torch_file(path)
     return _model_kwargs(path, content), _state_dict(path, content)
-
-
-def _unpickler_reason(error: pickle.UnpicklingError) -> str:
-    """The one sentence of torch's long message that says what was refused."""
-    match = re.search(r"WeightsUnpickler error: (.*?\.)(?: |$)", str(error), flags=re.MULTILINE)
-    return match.group(1) if match else str(error).strip().splitlines()[-1]
 
 
 def _model_kwargs(path: str, content: Any) -> dict[str, Any]:
