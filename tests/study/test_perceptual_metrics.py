@@ -170,3 +170,19 @@ def test_a_metric_spec_refuses_what_it_cannot_mean():
         codecreg.MetricSpec(name="m", factory="x:y", value_range=(5.0, 1.0))
     spec = codecreg.MetricSpec(name="m", factory="x:y", sample_rates=(16000, 8000))
     assert (spec.scoring_rate(8000), spec.scoring_rate(44100)) == (8000, 16000)
+
+
+def test_a_per_channel_metric_is_called_on_each_channel_and_gives_their_mean():
+    from codecreg.study.comparison import Metric, metric_info
+
+    spec = codecreg.MetricSpec(name="first_sample", factory="x:y", channel_mode="per_channel", sample_rates=(8000,))
+    seen = []
+
+    def first_sample(reference, estimate, sample_rate):
+        seen.append((reference.shape, sample_rate))
+        return float(estimate[0, 0] - reference[0, 0])
+
+    stereo = np.stack([np.full(1600, 0.25, np.float32), np.full(1600, 0.75, np.float32)])
+    value = score(Metric(metric_info(spec), first_sample, spec), np.zeros_like(stereo), stereo, 16000)
+    assert seen == [((1, 800), 8000), ((1, 800), 8000)]
+    assert value == pytest.approx(float(np.mean(codecreg.convert_audio(stereo, 16000, 8000, 2)[:, 0])))
