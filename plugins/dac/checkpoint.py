@@ -15,7 +15,6 @@ import os
 import warnings
 from typing import Any
 
-import dac
 import torch
 
 from codecreg import CheckpointError
@@ -24,14 +23,28 @@ from codecreg.checkpoints import load_torch_file
 from .sniff import PACKAGE, WEIGHTS, checkpoint_kind
 
 
-def load_dac_model(path: str | os.PathLike) -> dac.DAC:
+def load_native_model(path: str | os.PathLike):
+    """Our ``NativeDac`` holding the weights stored at ``path`` (weight norm folded), in eval mode
+    on the CPU; the ``dac`` package is not imported."""
+    from .native import NativeDac, build_native
+
+    kwargs, state_dict = read_checkpoint(path, accepted=inspect.signature(NativeDac).parameters)
+    try:
+        return build_native(kwargs, state_dict)
+    except (RuntimeError, KeyError) as error:
+        raise CheckpointError(f"{path}: the weights do not fit the model its metadata describes: {error}") from None
+
+
+def load_dac_model(path: str | os.PathLike):
     """The ``dac.DAC`` stored at ``path``, in eval mode on the CPU.
 
     The model is built on the meta device and the loaded tensors are assigned to
     it: random initialization of 76M parameters would take seconds only to be
     overwritten. ``strict`` loading leaves no parameter unassigned.
     """
-    kwargs, state_dict = read_checkpoint(path)
+    import dac
+
+    kwargs, state_dict = read_checkpoint(path, accepted=inspect.signature(dac.DAC).parameters)
     with torch.device("meta"), warnings.catch_warnings():
         # the package's layers call the deprecated torch.nn.utils.weight_norm: its warning on
         # every build says nothing the user can act on
@@ -44,8 +57,9 @@ def load_dac_model(path: str | os.PathLike) -> dac.DAC:
     return model.eval()
 
 
-def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """``(keyword arguments of dac.DAC, state dict)`` from a file written by ``DAC.save(path, package=False)``."""
+def read_checkpoint(path: str | os.PathLike, accepted) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """``(keyword arguments of dac.DAC, state dict)`` from a file written by ``DAC.save(path, package=False)``;
+    ``accepted``: the parameter names of the model to build (others are left out, as ``DAC.load`` does)."""
     path = os.fspath(path)
     kind = checkpoint_kind(path)
     if kind == PACKAGE:
@@ -60,16 +74,15 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, 
             "'metadata' with DAC's 'kwargs', as DAC.save(path, package=False) writes"
         )
     content = load_torch_file(path)
-    return _model_kwargs(path, content), _state_dict(path, content)
+    return _model_kwargs(path, content, accepted), _state_dict(path, content)
 
 
-def _model_kwargs(path: str, content: Any) -> dict[str, Any]:
+def _model_kwargs(path: str, content: Any, accepted) -> dict[str, Any]:
     metadata = content.get("metadata") if isinstance(content, dict) else None
     kwargs = metadata.get("kwargs") if isinstance(metadata, dict) else None
     if not isinstance(kwargs, dict):
         raise CheckpointError(f"{path}: no 'metadata' -> 'kwargs' with the model's keyword arguments")
-    # Like DAC.load: keys the installed DAC does not take (from other versions) are left out.
-    accepted = inspect.signature(dac.DAC).parameters
+    # Like DAC.load: keys the model does not take (from other versions) are left out.
     return {key: value for key, value in kwargs.items() if key in accepted}
 
 

@@ -7,9 +7,9 @@ from codecreg import CodecSpec, SourceSpec, hookimpl
 
 from .variants import PUBLISHED
 
-_REQUIRES = ("torch", "dac")
+_REQUIRES = ("torch", "dac")  # dac: for impl=package and the test weights
 _INSTALL = "pip install 'codecreg[dac]'"
-_OPTIONS = ("channels",)  # the options codecreg_dac.factory parses
+_OPTIONS = ("channels", "impl")  # the options codecreg_dac.factory parses
 
 
 @hookimpl
