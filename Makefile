@@ -17,10 +17,14 @@ test: $(STAMP) system-deps
 test-fast: $(STAMP) system-deps
 	$(PYTHON) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-# Headless Chromium checks the listening page of `codecreg compare` (Debian's package; root only).
+# Headless Chromium checks the listening page of `codecreg compare`; espeak-ng speaks for the metric tests
+# (Debian's packages; root only).
 system-deps:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "chromium not installed: the listening-page test will skip (apt-get install chromium)"
+	@# espeak-ng speaks the sentence the perceptual metrics' tests score (tests/study/test_perceptual_metrics.py)
+	@command -v espeak-ng >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null; } \
+		|| echo "espeak-ng not installed: the perceptual metrics' tests will skip (apt-get install espeak-ng)"
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)

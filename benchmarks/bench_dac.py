@@ -1,9 +1,9 @@
 """Time the dac plugin's encode and decode against bare ``dac`` package calls, in the same run.
 
-The model is a real-size DAC (seeded random weights at the published configuration,
-from tests/support/dac_models.py) saved in DAC's own format; the plugin loads it by
-name from a temporary cache folder, the package with its own ``DAC.load`` of the
-same file. The bare calls are ``model.encode(model.preprocess(x, sr))`` and
+The model is a real-size DAC (the plugin's seeded test weights at the published
+configuration, ``codecreg.testing.checkpoint_folder``, cached in ``$CODECREG_TEST_WEIGHTS``)
+in DAC's own format; the plugin loads it by name, the package with its own ``DAC.load``
+of the same file. The bare calls are ``model.encode(model.preprocess(x, sr))`` and
 ``model.decode(model.quantizer.from_codes(codes)[0])`` under ``torch.no_grad()``.
 Methods run interleaved, ``--repeats`` times each after a warm-up, and the table
 shows medians and the plugin/package ratio; codes must be equal.
@@ -22,18 +22,15 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.dac_models import build_dac, put_in_dac_cache, save_dac  # noqa: E402
-
-import codecreg  # noqa: E402
-from codecreg.testing import synthetic_audio  # noqa: E402
+import codecreg
+from codecreg.testing import installed, synthetic_audio
+from codecreg_dac.variants import PUBLISHED
 
 
 def timed(function, *args):
@@ -152,11 +149,9 @@ def main() -> None:
 
     print(f"{platform.node()} {platform.processor() or platform.machine()}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, {time.strftime('%Y-%m-%d')}")
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["CODECREG_CACHE"] = folder
-        os.environ["CODECREG_OFFLINE"] = "1"
-        path = save_dac(build_dac(args.model), Path(folder) / "weights.pth")
-        put_in_dac_cache(path, args.model)
+    os.environ["CODECREG_OFFLINE"] = "1"
+    with installed(args.model, "real") as folder:
+        path = folder / PUBLISHED[args.model].filename
         if args.repeats > 0:
             compare_with_package(args.model, path, args.seconds, args.repeats)
         if args.chunks:

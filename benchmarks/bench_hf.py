@@ -11,7 +11,7 @@ times each after a warm-up; the table shows medians and the plugin/transformers 
 Codes must be equal.
 
 The audio tokenizers (Mimi, X-Codec, Higgs Audio v2, WavTokenizer, XCodec2, NeuCodec; real
-sizes, from tests/support/hf_tokenizers.py) are timed the same way against their bare
+sizes, the hf plugin's test-weights recipes in plugins/hf/test_weights.py) are timed the same way against their bare
 transformers calls, with the preprocessing the plugin documents (X-Codec/Higgs: zero padding
 to a hop multiple; XCodec2: the feature extractor; NeuCodec: padding, torchaudio resampling to
 16 kHz, the feature extractor): ``model.encode(...)`` and ``model.decode(codes)``.
@@ -41,23 +41,26 @@ import transformers  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import codecreg  # noqa: E402
 from codecreg.testing import synthetic_audio  # noqa: E402
+from support.hf_cache import put_in_hf_cache  # noqa: E402
 from support.hf_models import build_dac, build_encodec, cache_model  # noqa: E402
-from support.hf_tokenizers import build_tokenizer, cache_tokenizer  # noqa: E402
+from codecreg_hf.test_weights import config_fields, seeded_model  # noqa: E402
 
 MODELS = {
     "facebook/encodec_32khz": lambda: build_encodec("encodec_32khz"),
     "facebook/encodec_48khz": lambda: build_encodec("encodec_48khz"),
     "descript/dac_44khz": lambda: build_dac(44100),
 }
-#: tokenizer family (tests/support/hf_tokenizers.py) -> the repo it is cached as
-TOKENIZERS = {
-    "mimi": "kyutai/mimi",
-    "xcodec": "hf-audio/xcodec-hubert-librispeech",
-    "higgs_audio_v2_tokenizer": "bosonai/higgs-audio-v2-tokenizer",
-    "wavtokenizer": "swiss-ai/wavtokenizer-large-unify-40token",
-    "xcodec2": "HKUSTAudio/xcodec2-hf",
-    "neucodec": "neuphonic/neucodec",
+#: tokenizer family -> the registered name whose real-size recipe (plugins/hf/test_weights.py) is timed
+TOKENIZER_NAMES = {
+    "mimi": "mimi",
+    "xcodec": "xcodec_hubert_librispeech",
+    "higgs_audio_v2_tokenizer": "higgs_audio_v2_tokenizer",
+    "wavtokenizer": "wavtokenizer_large_unify_40",
+    "xcodec2": "xcodec2",
+    "neucodec": "neucodec",
 }
+#: tokenizer family -> the repo it is cached as
+TOKENIZERS = {family: codecreg.get_registry().codec(name).aliases[0] for family, name in TOKENIZER_NAMES.items()}
 
 
 def tokenizer_calls(model, extractor, audio: torch.Tensor):
@@ -126,8 +129,12 @@ def timed(function) -> float:
 def bench(repo: str, seconds: float, repeats: int) -> list[tuple[str, str, float, float]]:
     family = next((name for name, cached in TOKENIZERS.items() if cached == repo), None)
     if family:
-        model, extractor = build_tokenizer(family)
-        cache_tokenizer(model, extractor, repo)
+        model, extractor = seeded_model(config_fields(TOKENIZER_NAMES[family], "real"))
+        with tempfile.TemporaryDirectory() as folder:
+            model.save_pretrained(folder)
+            if extractor is not None:
+                extractor.save_pretrained(folder)
+            put_in_hf_cache(folder, repo)
     else:
         model, extractor = MODELS[repo](), None
         cache_model(model, repo)

@@ -34,3 +34,7 @@ class CheckpointError(CodecregError, ValueError):
 
 class IncompatibleCodecError(CodecregError, ValueError):
     """A codec that does not fit what a language model expects of its tokenizer."""
+
+
+class UnscorableError(CodecregError, ValueError):
+    """A metric that cannot score this input (PESQ on silence or under 0.25 s): the study records why and goes on."""

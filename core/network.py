@@ -1,8 +1,8 @@
 """Whether a server can be reached at all, asked quickly before a client that retries for long.
 
 huggingface_hub retries an unreachable Hub for about 25 s before it falls back on
-its cache; a plugin asks ``endpoint_unreachable`` first (a few seconds at most)
-and reads only its cache when the answer is a reason.
+its cache; ``codecreg.checkpoints`` asks ``endpoint_unreachable`` first (a few
+seconds at most) and reads only the cache when the answer is a reason.
 """
 
 from __future__ import annotations

@@ -133,6 +133,11 @@ class CompressionModel(abc.ABC):
         """Use the first ``n`` codebooks from now on, 1 <= n <= total_codebooks."""
         self._num_codebooks = self.check_num_codebooks(n)
 
+    def frames_for(self, length: int) -> int:
+        """How many frames ``encode`` gives for ``length`` samples: ``ceil(length x frame_rate /
+        sample_rate)`` unless the codec segments or pads its input otherwise (then it overrides this)."""
+        return math.ceil(length * self.frame_rate / self.sample_rate - 1e-6)
+
     @property
     def bitrate(self) -> float:
         """kbps at the current number of codebooks."""

@@ -16,4 +16,5 @@ def register_codecs(register):
         weights="built from a fixed seed, no download",
         requires=("torch",), install="pip install 'codecreg[torch]'",
         options=("channels",),
+        test_weights="codecreg.testing:no_weights",
     ))

@@ -78,6 +78,8 @@ class CodecSpec(Spec):
     aliases: tuple[str, ...] = ()
     weights_check: str = ""  # "module:function", a light (codec name) -> bool: are its weights here?
     notes: str = ""  # what a user must know about the codes beyond the numbers (Mimi: codebook 0 is semantic)
+    #: "module:recipe", a (name, size) -> codecreg.testing.TestWeights: seeded weights for tests (docs/plugins.md)
+    test_weights: str = ""
 
     kind = "codec"
 
@@ -145,14 +147,45 @@ class WriterSpec(Spec):
     kind = "writer"
 
 
+#: how a metric takes channels: as they are ``[C, T]``, mixed down to ``[1, T]``, or one ``[1, T]`` at a time
+METRIC_CHANNEL_MODES = ("all", "mono", "per_channel")
+
+
 @dataclass(frozen=True)
 class MetricSpec(Spec):
-    """An audio quality metric comparing a reconstruction with its reference."""
+    """An audio quality metric comparing a reconstruction with its reference (docs/plugins.md, docs/studies.md).
+
+    The study converts the delay-aligned audio to what the metric declares
+    (``sample_rates``, ``channel_mode``) with ``codecreg.convert_audio`` before
+    calling it; a metric without a reference (``needs_reference=False``) scores
+    the reconstruction and the input on their own.
+    """
 
     higher_is_better: bool = True
     unit: str = ""
+    #: rates the metric scores at; the codec's rate if listed, else the first; empty: any rate
+    sample_rates: tuple[int, ...] = ()
+    channel_mode: str = "all"  # one of METRIC_CHANNEL_MODES
+    needs_reference: bool = True  # False: factory's metric is ``(audio [C, T], sample_rate) -> float``
+    value_range: tuple[float, float] | None = None  # (lowest, highest) the metric can give; None: unbounded
 
     kind = "metric"
+
+    def __post_init__(self) -> None:
+        if self.channel_mode not in METRIC_CHANNEL_MODES:
+            raise ValueError(f"metric {self.name!r}: channel_mode must be one of {', '.join(METRIC_CHANNEL_MODES)}, "
+                             f"got {self.channel_mode!r}")
+        if any(int(rate) != rate or rate <= 0 for rate in self.sample_rates):
+            raise ValueError(f"metric {self.name!r}: sample_rates must be positive integers, got {self.sample_rates}")
+        if self.value_range is not None and not (len(self.value_range) == 2
+                                                 and self.value_range[0] < self.value_range[1]):
+            raise ValueError(f"metric {self.name!r}: value_range must be (lowest, highest), got {self.value_range}")
+
+    def scoring_rate(self, sample_rate: int) -> int:
+        """The rate this metric scores audio at that arrives at ``sample_rate``."""
+        if not self.sample_rates or sample_rate in self.sample_rates:
+            return int(sample_rate)
+        return int(self.sample_rates[0])
 
 
 def bitrate_kbps(num_codebooks: int, cardinality: int, frame_rate: float) -> float:
@@ -179,6 +212,6 @@ def _module_available(module: str) -> bool:
 
 
 __all__ = [
-    "Spec", "CodecSpec", "SourceSpec", "WriterSpec", "MetricSpec",
+    "Spec", "CodecSpec", "SourceSpec", "WriterSpec", "MetricSpec", "METRIC_CHANNEL_MODES",
     "bitrate_kbps", "codebooks_for_bandwidth",
 ]

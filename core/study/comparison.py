@@ -2,7 +2,8 @@
 
 Every codec setting encodes and decodes every input (converted to the codec's
 rate and channels); the reconstruction is delay-aligned to the converted input
-and scored by every metric plugin. Codes are counted for codebook usage;
+and scored by every metric plugin, converted again to the rate and channels
+each metric declares (``MetricSpec.sample_rates``, ``channel_mode``). Codes are counted for codebook usage;
 encoding and decoding are timed. Everything but the timings is deterministic:
 torch is seeded before each encode and decode.
 """
@@ -20,10 +21,11 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from ..registry.loading import codec_info, get_registry, load_codec
-from ..errors import CodecregError, MissingDependencyError
+from ..errors import CodecregError, MissingDependencyError, UnscorableError
 from ..registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, format_name, parse_name
 from .codebook_stats import CodeCounter
-from .results import ComparisonTable, MetricInfo
+from ..registry.specs import MetricSpec
+from .results import UNSCORED_COLUMN, ComparisonTable, MetricInfo, scored_column
 
 DEFAULT_MAX_DELAY_MS = 50.0
 _OPTION_START = re.compile(r"^[a-z][a-z0-9_]*=")
@@ -47,8 +49,11 @@ class StudyInput:
 
 @dataclass(frozen=True)
 class Metric:
+    """A built metric: ``function(reference, estimate, rate)``, or ``function(audio, rate)`` without a reference."""
+
     info: MetricInfo
-    function: Callable[[np.ndarray, np.ndarray, int], float]
+    function: Callable[..., float]
+    spec: MetricSpec | None = None  # None: takes any rate and the channels as they are
 
 
 def compare(codecs: str | Sequence[str], inputs: Iterable[Any], num_codebooks: Sequence[int] | None = None, *,
@@ -83,8 +88,10 @@ def compare(codecs: str | Sequence[str], inputs: Iterable[Any], num_codebooks: S
     check_device(device)
     if out is not None:
         check_study_folder(Path(out), overwrite)
-    chosen = load_metrics(metrics)
+    skipped: list[str] = []
+    chosen = load_metrics(metrics, skipped)
     study_inputs, warnings = read_inputs(inputs)
+    warnings = skipped + warnings
     models = [(name, load_codec(name, device=device)) for name in names]
     run = partial(_run_study, models, study_inputs, warnings, num_codebooks, chosen, seed, device, max_delay_ms,
                   show_progress=show_progress)
@@ -140,14 +147,22 @@ def family_name(name: str) -> str:
                                                 if k not in CORE_CODEC_OPTIONS}))
 
 
-def load_metrics(names: Sequence[str] | None = None) -> list[Metric]:
-    """Build the named metrics, or every installed one (those missing a dependency are skipped, logged)."""
+def load_metrics(names: Sequence[str] | None = None, skipped: list[str] | None = None) -> list[Metric]:
+    """Build the named metrics, or every installed one.
+
+    Unnamed metrics missing a dependency are skipped: logged, and their install
+    hint appended to ``skipped``. A named one that is missing raises
+    ``MissingDependencyError`` with the install command.
+    """
     registry = get_registry()
     if names is None:
         specs = []
         for spec in registry.metrics.values():
             if spec.missing_requirements():
-                log.warning("metric %s skipped: %s", spec.name, spec.status())
+                message = f"metric {spec.name} skipped: {spec.status()}"
+                log.warning("%s", message)
+                if skipped is not None:
+                    skipped.append(message)
             else:
                 specs.append(spec)
     else:
@@ -155,7 +170,46 @@ def load_metrics(names: Sequence[str] | None = None) -> list[Metric]:
     if not specs:
         raise CodecregError("no metric is installed: install the first-party metrics with `pip install codecreg` "
                             "or name a metric plugin's metric")
-    return [Metric(MetricInfo(spec.name, spec.unit, spec.higher_is_better), spec.load_factory()()) for spec in specs]
+    return [Metric(metric_info(spec), spec.load_factory()(), spec) for spec in specs]
+
+
+def metric_info(spec: MetricSpec) -> MetricInfo:
+    return MetricInfo(spec.name, spec.unit, spec.higher_is_better, needs_reference=spec.needs_reference,
+                      value_range=spec.value_range, sample_rates=spec.sample_rates, channel_mode=spec.channel_mode)
+
+
+def metric_audio(metric: Metric, audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
+    """``audio [C, T]`` as ``metric`` takes it, and its rate: ``codecreg.convert_audio`` to the metric's rate and channels."""
+    from .. import convert_audio
+
+    rate = metric.spec.scoring_rate(sample_rate) if metric.spec is not None else int(sample_rate)
+    channels = 1 if metric.info.channel_mode == "mono" else audio.shape[0]
+    return np.ascontiguousarray(convert_audio(audio, sample_rate, rate, channels)), rate
+
+
+def score(metric: Metric, reference: np.ndarray | None, estimate: np.ndarray, sample_rate: int) -> float:
+    """``metric`` on ``estimate`` (and, if it needs one, the equally long ``reference``), both ``[C, T]``.
+
+    The audio is converted for the metric first (``metric_audio``); a
+    ``per_channel`` metric scores each channel and gives their mean. Raises
+    ``UnscorableError`` (with the reason) for an input the metric cannot score.
+    """
+    if estimate.shape[-1] == 0:
+        raise UnscorableError("no samples are left after delay alignment")
+    converted, rate = metric_audio(metric, estimate, sample_rate)
+    if metric.info.needs_reference:
+        if reference is None:
+            raise ValueError(f"metric {metric.info.name} needs a reference")
+        converted_reference, _ = metric_audio(metric, reference, sample_rate)
+
+        def call(channels: slice) -> float:
+            return metric.function(converted_reference[channels], converted[channels], rate)
+    else:
+        def call(channels: slice) -> float:
+            return metric.function(converted[channels], rate)
+    if metric.info.channel_mode == "per_channel":
+        return float(np.mean([float(call(slice(c, c + 1))) for c in range(converted.shape[0])]))
+    return float(call(slice(None)))
 
 
 def read_inputs(items: Iterable[Any]) -> tuple[list[StudyInput], list[str]]:
@@ -219,8 +273,13 @@ class _SettingRuns:
                "encode_rtf": sum(r["encode_s"] for r in rows) / seconds,
                "decode_rtf": sum(r["decode_s"] for r in rows) / seconds,
                "delay_ms": float(np.average([r["delay_ms"] for r in rows], weights=durations))}
-        for metric in metrics:  # weighted by duration: a 0.1 s clip counts a sixtieth of a 6 s one
-            row[metric.info.name] = float(np.average([r[metric.info.name] for r in rows], weights=durations))
+        for column in (c for m in metrics for c in m.info.columns):
+            # weighted by duration: a 0.1 s clip counts a sixtieth of a 6 s one; inputs it could not score left out
+            values = np.array([r[column] for r in rows], dtype=np.float64)
+            scored = np.isfinite(values)
+            row[column] = (float(np.average(values[scored], weights=np.asarray(durations)[scored]))
+                           if scored.any() else float("nan"))
+            row[scored_column(column)] = int(scored.sum())
         row["utilization"] = float(np.mean([u.utilization for u in usage]))
         row["perplexity"] = float(np.mean([u.perplexity for u in usage]))
         return row
@@ -235,6 +294,7 @@ def _run_study(models, study_inputs, warnings, num_codebooks, chosen, seed, devi
         for item in study_inputs:
             writer.write_original(item)
     rows, per_input, codebooks, done = [], [], [], set()
+    ceiling_cache: tuple[dict, dict] = ({}, {})
     steps = len(models) * len(num_codebooks or [None]) * len(study_inputs)
     bar = progress(range(steps), description="compare", unit="run") if show_progress else iter(range(steps))
     for name, model in models:
@@ -246,7 +306,8 @@ def _run_study(models, study_inputs, warnings, num_codebooks, chosen, seed, devi
                 warnings.append(f"{label} is listed twice; measured once")
                 continue
             done.add(label)
-            runs = _run_setting(model, label, study_inputs, chosen, seed, device, max_delay_ms, writer, bar)
+            runs = _run_setting(model, label, study_inputs, chosen, seed, device, max_delay_ms, writer, bar,
+                                ceiling_cache)
             per_input += runs.per_input
             rows.append(runs.summary(family_name(name), chosen))
             codebooks += [{"codec": label, "codebook": u.codebook, "utilization": u.utilization,
@@ -268,13 +329,16 @@ def _run_study(models, study_inputs, warnings, num_codebooks, chosen, seed, devi
     return table
 
 
-def _run_setting(model, label, study_inputs, metrics, seed, device, max_delay_ms, writer, bar) -> _SettingRuns:
+def _run_setting(model, label, study_inputs, metrics, seed, device, max_delay_ms, writer, bar,
+                 ceiling_cache) -> _SettingRuns:
+    """One codec setting on every input; ``ceiling_cache`` keeps no-reference scores of the inputs across settings."""
     import torch
 
     from ..audio.reading.whole_file import convert_audio
     from .alignment import align
 
     runs = _SettingRuns(model, label, CodeCounter(model.num_codebooks, model.cardinality), [], [])
+    ceilings, ceilings_unscored = ceiling_cache
     max_lag = int(round(max_delay_ms * model.sample_rate / 1000))
     for item in study_inputs:
         reference = np.ascontiguousarray(
@@ -294,9 +358,22 @@ def _run_setting(model, label, study_inputs, metrics, seed, device, max_delay_ms
         row = {"codec": label, "input": item.name, "seconds": reference.shape[-1] / model.sample_rate,
                "encode_s": encoded - start, "decode_s": finished - encoded,
                "delay_ms": 1000.0 * delay / model.sample_rate}
+        unscored: list[str] = []
+        where = f"{label} on {item.name}"
         for metric in metrics:
-            row[metric.info.name] = _score(metric, aligned_reference, aligned_estimate, model.sample_rate,
-                                           f"{label} on {item.name}", runs.warnings)
+            if metric.info.needs_reference:
+                row[metric.info.name] = _score(metric, aligned_reference, aligned_estimate, model.sample_rate,
+                                               where, runs.warnings, unscored)
+            else:  # no alignment needed: the whole reconstruction, and the input the codec saw as its ceiling
+                row[metric.info.name] = _score(metric, None, estimate, model.sample_rate, where, runs.warnings,
+                                               unscored)
+                key = (item.name, model.sample_rate, model.channels, metric.info.name)
+                if key not in ceilings:
+                    ceilings[key] = _score(metric, None, reference, model.sample_rate, f"input {item.name}",
+                                           runs.warnings, ceilings_unscored.setdefault(key, []), column="input")
+                row[metric.info.input_column] = ceilings[key]
+                unscored += ceilings_unscored[key]
+        row[UNSCORED_COLUMN] = "; ".join(unscored)
         runs.per_input.append(row)
         if writer is not None:
             writer.write_reconstruction(item, label, estimate, model.sample_rate)
@@ -304,13 +381,18 @@ def _run_setting(model, label, study_inputs, metrics, seed, device, max_delay_ms
     return runs
 
 
-def _score(metric: Metric, reference: np.ndarray, estimate: np.ndarray, sample_rate: int, where: str,
-           warnings: list[str]) -> float:
+def _score(metric: Metric, reference: np.ndarray | None, estimate: np.ndarray, sample_rate: int, where: str,
+           warnings: list[str], unscored: list[str], column: str = "") -> float:
+    """The score, or NaN with the reason in ``unscored`` (an input it cannot score) or in ``warnings`` (a failure)."""
+    name = metric.info.input_column if column == "input" else metric.info.name
     try:
-        return float(metric.function(reference, estimate, sample_rate))
+        return score(metric, reference, estimate, sample_rate)
+    except UnscorableError as error:  # expected: silence, too short; the study goes on
+        unscored.append(f"{name}: {error}")
     except Exception as error:  # a metric plugin's failure costs its column, not the study
         warnings.append(f"metric {metric.info.name} failed for {where}: {type(error).__name__}: {error}")
-        return float("nan")
+        unscored.append(f"{name}: failed: {type(error).__name__}: {error}")
+    return float("nan")
 
 
 def _settings(model: Any, num_codebooks: Sequence[int] | None, warnings: list[str]) -> list[int]:

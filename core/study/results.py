@@ -21,20 +21,47 @@ from ..errors import MissingDependencyError
 SETTING_COLUMNS = ("codec", "family", "num_codebooks", "bitrate_kbps", "tokens_per_s", "sample_rate", "channels",
                    "frame_rate", "cardinality", "encode_rtf", "decode_rtf", "delay_ms")
 USAGE_COLUMNS = ("utilization", "perplexity")
+#: per input: "metric: reason" for each metric that could not score it, joined by "; " (empty when all did)
+UNSCORED_COLUMN = "unscored"
 #: columns whose values are timings: they change from run to run, everything else is deterministic
 TIMING_COLUMNS = ("encode_rtf", "decode_rtf", "encode_s", "decode_s")
 
 
 @dataclass(frozen=True)
 class MetricInfo:
+    """A metric as the tables show it: its spec's name, unit, direction, range and what it scored."""
+
     name: str
     unit: str = ""
     higher_is_better: bool = True
+    needs_reference: bool = True
+    value_range: tuple[float, float] | None = None
+    sample_rates: tuple[int, ...] = ()
+    channel_mode: str = "all"
+
+    @property
+    def input_column(self) -> str:
+        """A no-reference metric's score of the input itself: the ceiling for the reconstruction's."""
+        return f"{self.name}_input"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Its value columns: the score, and for a no-reference metric the input's score."""
+        return (self.name,) if self.needs_reference else (self.name, self.input_column)
+
+    @property
+    def scored_columns(self) -> tuple[str, ...]:
+        """In the summary, per value column: how many inputs it scored (the others are empty, ``unscored`` says why)."""
+        return tuple(scored_column(column) for column in self.columns)
 
     @property
     def label(self) -> str:
         direction = "higher is better" if self.higher_is_better else "lower is better"
         return f"{self.name} ({self.unit + ', ' if self.unit else ''}{direction})"
+
+
+def scored_column(column: str) -> str:
+    return f"{column}_scored"
 
 
 @dataclass
@@ -70,7 +97,7 @@ class ComparisonTable:
 
     @property
     def columns(self) -> list[str]:
-        return [*SETTING_COLUMNS, *(m.name for m in self.metrics), *USAGE_COLUMNS]
+        return [*SETTING_COLUMNS, *(c for m in self.metrics for c in (*m.columns, *m.scored_columns)), *USAGE_COLUMNS]
 
     def column(self, name: str) -> list[Any]:
         return [row[name] for row in self.rows]
@@ -101,21 +128,23 @@ class ComparisonTable:
     def to_markdown(self) -> str:
         """The summary and per-codebook usage as markdown tables."""
         headers = ["codec", "kbps", "tokens/s", "enc RTF", "dec RTF",
-                   *(f"{m.name} {'↑' if m.higher_is_better else '↓'}" for m in self.metrics),
+                   *(f"{column} {'↑' if m.higher_is_better else '↓'}" for m in self.metrics for column in m.columns),
                    "utilization", "perplexity", "per codebook utilization"]
         lines = [_markdown_row(headers), _markdown_row(["---"] * len(headers))]
         for row in self.rows:
             usage = [c for c in self.codebooks if c["codec"] == row["codec"]]
             cells = [f"`{row['codec']}`", format_number(row["bitrate_kbps"]), format_number(row["tokens_per_s"]),
                      format_number(row["encode_rtf"]), format_number(row["decode_rtf"]),
-                     *(format_number(row[m.name]) for m in self.metrics),
+                     *(_scored_cell(row, m, column, len(self.inputs)) for m in self.metrics for column in m.columns),
                      format_number(row["utilization"]), format_number(row["perplexity"]),
                      " / ".join(f"{c['utilization']:.2f}" for c in usage)]
             lines.append(_markdown_row(cells))
         inputs = ", ".join(f"{i['name']} ({i['seconds']:.1f} s)" for i in self.inputs)
         notes = [f"Inputs: {inputs}.", "RTF: processing time / audio duration (below 1 is faster than real time).",
                  "Metric values and delays are means over the inputs weighted by their duration, after delay "
-                 "alignment; utilization and perplexity are means over codebooks."]
+                 "alignment, over the inputs each metric could score ((n/N): it scored n of N; per_input.csv's "
+                 "`unscored` says why); a `_input` column scores the input itself, the ceiling of a no-reference "
+                 "metric; utilization and perplexity are means over codebooks."]
         return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
 
     def _repr_markdown_(self) -> str:  # notebooks render the table
@@ -138,6 +167,12 @@ def format_number(value: Any) -> str:
             return "n/a"
         return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.3e}"
     return str(value)
+
+
+def _scored_cell(row: dict[str, Any], metric: MetricInfo, column: str, inputs: int) -> str:
+    """The value, with ``(n/N)`` when the metric scored only n of the N inputs."""
+    scored = row.get(scored_column(column), inputs)
+    return format_number(row[column]) + (f" ({scored}/{inputs})" if scored < inputs else "")
 
 
 def _markdown_row(cells: list[str]) -> str:

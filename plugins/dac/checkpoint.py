@@ -2,36 +2,49 @@
 
 The package's ``DAC.load`` first tries the file as a ``torch.package`` (running the
 code inside), then falls back to a full ``torch.load``, and loads the state dict
-with ``strict=False``. Here the file is read with ``torch.load(weights_only=True)``,
-which accepts tensors, dicts, lists and numbers and refuses any other object, and
-every weight must match the model built from the file's own keyword arguments.
+with ``strict=False``. Here the file is read with ``codecreg.checkpoints.load_torch_file``
+(``torch.load(weights_only=True)``), which accepts tensors, dicts, lists and numbers and
+refuses any other object, and every weight must match the model built from the file's
+own keyword arguments.
 """
 
 from __future__ import annotations
 
 import inspect
 import os
-import pickle
-import re
 import warnings
 from typing import Any
 
-import dac
 import torch
 
 from codecreg import CheckpointError
+from codecreg.checkpoints import load_torch_file
 
 from .sniff import PACKAGE, WEIGHTS, checkpoint_kind
 
 
-def load_dac_model(path: str | os.PathLike) -> dac.DAC:
+def load_native_model(path: str | os.PathLike):
+    """Our ``NativeDac`` holding the weights stored at ``path`` (weight norm folded), in eval mode
+    on the CPU; the ``dac`` package is not imported."""
+    from .native import NativeDac, build_native
+
+    kwargs, state_dict = read_checkpoint(path, accepted=inspect.signature(NativeDac).parameters)
+    try:
+        return build_native(kwargs, state_dict)
+    except (RuntimeError, KeyError) as error:
+        raise CheckpointError(f"{path}: the weights do not fit the model its metadata describes: {error}") from None
+
+
+def load_dac_model(path: str | os.PathLike):
     """The ``dac.DAC`` stored at ``path``, in eval mode on the CPU.
 
     The model is built on the meta device and the loaded tensors are assigned to
     it: random initialization of 76M parameters would take seconds only to be
     overwritten. ``strict`` loading leaves no parameter unassigned.
     """
-    kwargs, state_dict = read_checkpoint(path)
+    import dac
+
+    kwargs, state_dict = read_checkpoint(path, accepted=inspect.signature(dac.DAC).parameters)
     with torch.device("meta"), warnings.catch_warnings():
         # the package's layers call the deprecated torch.nn.utils.weight_norm: its warning on
         # every build says nothing the user can act on
@@ -44,8 +57,9 @@ def load_dac_model(path: str | os.PathLike) -> dac.DAC:
     return model.eval()
 
 
-def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """``(keyword arguments of dac.DAC, state dict)`` from a file written by ``DAC.save(path, package=False)``."""
+def read_checkpoint(path: str | os.PathLike, accepted) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """``(keyword arguments of dac.DAC, state dict)`` from a file written by ``DAC.save(path, package=False)``;
+    ``accepted``: the parameter names of the model to build (others are left out, as ``DAC.load`` does)."""
     path = os.fspath(path)
     kind = checkpoint_kind(path)
     if kind == PACKAGE:
@@ -59,30 +73,16 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, 
             f"{path} is not a DAC checkpoint: expected a torch.save zip holding 'state_dict' and "
             "'metadata' with DAC's 'kwargs', as DAC.save(path, package=False) writes"
         )
-    try:
-        content = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as error:
-        raise CheckpointError(
-            f"refused to load {path}: it holds objects other than tensors and plain data, and unpickling "
-            f"them could run code ({_unpickler_reason(error)}). A genuine DAC checkpoint holds only "
-            "weights and keyword arguments."
-        ) from None
-    return _model_kwargs(path, content), _state_dict(path, content)
+    content = load_torch_file(path)
+    return _model_kwargs(path, content, accepted), _state_dict(path, content)
 
 
-def _unpickler_reason(error: pickle.UnpicklingError) -> str:
-    """The one sentence of torch's long message that says what was refused."""
-    match = re.search(r"WeightsUnpickler error: (.*?\.)(?: |$)", str(error), flags=re.MULTILINE)
-    return match.group(1) if match else str(error).strip().splitlines()[-1]
-
-
-def _model_kwargs(path: str, content: Any) -> dict[str, Any]:
+def _model_kwargs(path: str, content: Any, accepted) -> dict[str, Any]:
     metadata = content.get("metadata") if isinstance(content, dict) else None
     kwargs = metadata.get("kwargs") if isinstance(metadata, dict) else None
     if not isinstance(kwargs, dict):
         raise CheckpointError(f"{path}: no 'metadata' -> 'kwargs' with the model's keyword arguments")
-    # Like DAC.load: keys the installed DAC does not take (from other versions) are left out.
-    accepted = inspect.signature(dac.DAC).parameters
+    # Like DAC.load: keys the model does not take (from other versions) are left out.
     return {key: value for key, value in kwargs.items() if key in accepted}
 
 

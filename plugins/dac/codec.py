@@ -1,6 +1,9 @@
 """DAC behind the codecreg contract: exact lengths, honoured codebook counts, stereo, long audio.
 
-The wrapped ``dac.DAC`` supplies the layers; the steps around them are ours:
+The layers come from a model with DAC's shape: our own ``native.NativeDac`` (the default,
+``impl=native``) or the ``dac`` package's ``dac.DAC`` behind ``PackageDac`` (``impl=package``).
+Both give ``encoder``, ``decoder``, ``quantize(latent, levels)`` and ``from_codes(codes)``;
+the steps around them are ours:
 
 - Codebooks: the package drops ``n_quantizers`` in train mode (quantizer dropout);
   here the residual quantizers are run one by one, the same operations as its
@@ -32,8 +35,44 @@ from codecreg import CompressionModel
 from codecreg.chunking import Convolutional, StagedPlan, receptive_context
 
 
+class PackageDac(nn.Module):
+    """The ``dac`` package's ``dac.DAC`` with ``NativeDac``'s interface.
+
+    ``quantize`` runs the residual quantizers one by one, the same operations as the package's
+    eval-mode ``encode``, so the codebook count holds whatever the module's mode."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.package = model.eval()
+        self.encoder_rates = list(model.encoder_rates)
+        self.sample_rate = int(model.sample_rate)
+        self.latent_dim = int(model.latent_dim)
+        self.n_codebooks = int(model.n_codebooks)
+        self.codebook_size = int(model.codebook_size)
+
+    @property
+    def encoder(self) -> nn.Module:
+        return self.package.encoder
+
+    @property
+    def decoder(self) -> nn.Module:
+        return self.package.decoder
+
+    def quantize(self, latent: torch.Tensor, levels: int) -> torch.Tensor:
+        residual = latent
+        indices = []
+        for quantizer in self.package.quantizer.quantizers[:levels]:
+            quantized, _, _, level_indices, _ = quantizer(residual)
+            indices.append(level_indices)
+            residual = residual - quantized
+        return torch.stack(indices, dim=1)
+
+    def from_codes(self, codes: torch.Tensor) -> torch.Tensor:
+        return self.package.quantizer.from_codes(codes)[0]
+
+
 class DacCodec(CompressionModel, nn.Module):
-    """A ``dac.DAC`` model as a codecreg codec of ``channels`` channels."""
+    """A DAC model (``NativeDac`` or ``PackageDac``) as a codecreg codec of ``channels`` channels."""
 
     def __init__(self, model: nn.Module, channels: int = 1):
         nn.Module.__init__(self)
@@ -73,19 +112,9 @@ class DacCodec(CompressionModel, nn.Module):
         frames = math.ceil(length / self.hop)
         levels = math.ceil(self.num_codebooks / channels)
         mono = F.pad(x.reshape(channels, 1, length).to(self._dtype), (0, frames * self.hop - length))
-        codes = self._quantize(self.model.encoder(mono), levels)
+        codes = self.model.quantize(self.model.encoder(mono), levels)
         interleaved = codes.reshape(1, channels, levels, frames).transpose(1, 2)
         return interleaved.reshape(1, levels * channels, frames)[:, :self.num_codebooks]
-
-    def _quantize(self, latent: torch.Tensor, levels: int) -> torch.Tensor:
-        """The first ``levels`` codebooks' indices, ``[N, levels, T']``, as DAC's eval-mode quantizer computes them."""
-        residual = latent
-        indices = []
-        for quantizer in self.model.quantizer.quantizers[:levels]:
-            quantized, _, _, level_indices, _ = quantizer(residual)
-            indices.append(level_indices)
-            residual = residual - quantized
-        return torch.stack(indices, dim=1)
 
     def _channel_latents(self, codes: torch.Tensor) -> torch.Tensor:
         """``[B, C, D, T']`` from interleaved codes; a channel left without a level gets zeros."""
@@ -94,7 +123,7 @@ class DacCodec(CompressionModel, nn.Module):
         for channel in range(self.channels):
             levels = codes[:, channel::self.channels]
             if levels.shape[1]:
-                latents.append(self.model.quantizer.from_codes(levels)[0])
+                latents.append(self.model.from_codes(levels))
             else:
                 latents.append(torch.zeros(batch, self.model.latent_dim, frames,
                                            dtype=self._dtype, device=codes.device))

@@ -7,9 +7,9 @@ from codecreg import CodecSpec, SourceSpec, hookimpl
 
 from .variants import PUBLISHED
 
-_REQUIRES = ("torch", "dac")
+_REQUIRES = ("torch", "dac")  # dac: for impl=package and the test weights
 _INSTALL = "pip install 'codecreg[dac]'"
-_OPTIONS = ("channels",)  # the options codecreg_dac.factory parses
+_OPTIONS = ("channels", "impl")  # the options codecreg_dac.factory parses
 
 
 @hookimpl
@@ -26,6 +26,7 @@ def register_codecs(register):
             weights=f"GitHub release {variant.tag} ({variant.url}), cached as $CODECREG_CACHE/dac/{variant.filename}",
             requires=_REQUIRES, install=_INSTALL, options=_OPTIONS,
             weights_check="codecreg_dac.weights:published_weights_cached",
+            test_weights="codecreg_dac.test_weights:recipe",
         ))
 
 

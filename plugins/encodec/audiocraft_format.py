@@ -12,9 +12,9 @@ import os
 from typing import Any
 
 from codecreg import CheckpointError, CompressionModel
+from codecreg.checkpoints import load_torch_file
 
 from .config import EncodecConfig
-from .safe_load import load_torch_file
 from .weights import build_codec
 from .xp_config import STAND_INS, read_xp_config, require
 

@@ -1,13 +1,9 @@
-"""Whether a published model's files are in the Hugging Face cache, by its layout on disk.
-
-Listing asks this of every name, so it reads the folder ``<HF_HUB_CACHE>/models--ORG--NAME/
-snapshots/*/`` and imports only huggingface_hub's constants (which honour HF_HOME,
-HF_HUB_CACHE and XDG_CACHE_HOME as the download does), never torch or the network.
-"""
+"""The published models' Hub repos, and whether they are in the Hugging Face cache (for
+listing: a look at the folder, no torch, no network)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from codecreg.checkpoints import hub_snapshot_cached
 
 HUB_REPOS = {
     "encodec_24khz": "facebook/encodec_24khz",
@@ -18,9 +14,4 @@ WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
 def published_weights_cached(name: str) -> bool:
-    """True when some cached snapshot of ``name``'s repo holds config.json and a weights file."""
-    from huggingface_hub import constants
-
-    repo = Path(constants.HF_HUB_CACHE) / ("models--" + HUB_REPOS[name].replace("/", "--"))
-    return any((snapshot / "config.json").is_file() and any((snapshot / f).is_file() for f in WEIGHT_FILES)
-               for snapshot in (repo / "snapshots").glob("*"))
+    return hub_snapshot_cached(HUB_REPOS[name], WEIGHT_FILES)

@@ -74,6 +74,13 @@ class EncodecCodec(CompressionModel, nn.Module):
         audio = self.decode_by_plan(codes, None, length, self._staged_plan(), whole=True)
         return audio if scale is None else audio * scale.view(-1, 1, 1)
 
+    def frames_for(self, length: int) -> int:
+        """A segmented model's segments each give their own frames, one after the other."""
+        plan = self.coding_plan()
+        if isinstance(plan, SegmentedPlan):
+            return sum(plan.layout.frames_for(length))
+        return super().frames_for(length)
+
     # long audio -----------------------------------------------------------
     def coding_plan(self) -> StagedPlan | SegmentedPlan | None:
         """Segments for a segmented model; else the SEANet stacks around their LSTM as stages. A model

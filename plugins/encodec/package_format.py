@@ -14,11 +14,10 @@ import re
 import urllib.parse
 
 from codecreg import CheckpointError
+from codecreg.checkpoints import fetch, load_torch_file
 
 from .config import ENCODEC_24KHZ, ENCODEC_48KHZ, EncodecConfig
-from .download import fetch_hashed
 from .model import EncodecCodec
-from .safe_load import load_torch_file
 from .weights import build_codec, count_codebooks
 
 PUBLISHED_ROOT = "https://dl.fbaipublicfiles.com/encodec/v0/"
@@ -66,4 +65,6 @@ def from_target(target: str, revision: str | None = None, device="cpu") -> Encod
             f"no such file: {target!r}. Give the path of an encodec package checkpoint, one of the "
             f"published names ({', '.join(PUBLISHED_FILES)}) or its URL"
         )
-    return load_file(fetch_hashed(url, "encodec"), device)
+    filename = os.path.basename(urllib.parse.urlparse(url).path)
+    hint = f"Or load a copy kept elsewhere by its path: codecreg.load_codec('/path/to/{filename}')"
+    return load_file(fetch(url, "encodec", require_hash=True, hint=hint), device)

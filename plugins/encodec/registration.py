@@ -32,6 +32,7 @@ def register_codecs(register):
             weights=f"Hugging Face Hub facebook/{name} (transformers layout), through the Hub cache",
             requires=_REQUIRES, install=_INSTALL, options=("revision",),
             weights_check="codecreg_encodec.hub_cache:published_weights_cached",
+            test_weights="codecreg_encodec.test_weights:recipe",
         ))
 
 

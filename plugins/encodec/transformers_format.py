@@ -9,11 +9,11 @@ import os
 from typing import Any
 
 from codecreg import CheckpointError
+from codecreg.checkpoints import load_safetensors, load_torch_file
 
 from .config import EncodecConfig
 from .hub_cache import WEIGHT_FILES
 from .model import EncodecCodec
-from .safe_load import load_safetensors, load_torch_file
 from .weights import build_codec
 
 # transformers' EncodecConfig defaults (the 24 kHz model): what a config.json field left out means.

@@ -43,7 +43,7 @@ def to_our_layout(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Rename any published layout into ours, fold weight norm and stack the codebooks.
 
     Each entry of ``state`` is taken once, and a weight-norm pair only while it is folded,
-    so a lazily read ``state`` (safe_load.SafetensorsFile) is never held whole beside the result.
+    so a lazily read ``state`` (codecreg.checkpoints.SafetensorsFile) is never held whole beside the result.
     """
     sources: dict[str, str] = {}  # our name -> the checkpoint's
     codebooks: dict[int, str] = {}

@@ -75,6 +75,10 @@ class TransformersEncodec(CompressionModel, nn.Module):
         self.check_codes(codes)
         return self._latent(codes.to(self._parameter().device).long())
 
+    def frames_for(self, length: int) -> int:
+        """A chunked model's chunks each give their own frames, one after the other."""
+        return sum(self.chunks.frames_for(length)) if self.chunks is not None else super().frames_for(length)
+
     def coding_plan(self) -> StagedPlan | SegmentedPlan | None:
         """The model's chunks as segments; else its layers as stages, unless it normalizes by the
         RMS of the whole input (then it codes whole inputs only)."""

@@ -16,6 +16,7 @@ frames = ceil(T / 480): decoding covers the whole input.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -32,6 +33,10 @@ class TransformersNeuCodec(TransformersXcodec2):
     @property
     def encoder_hop(self) -> int:
         return int(self.model.config.encoder_hop_length)
+
+    def frames_for(self, length: int) -> int:
+        """The input is padded to a whole number of hops, without XCodec2's extra sample."""
+        return math.ceil(length / self.hop)
 
     def _rates(self, config: Any) -> tuple[int, float]:
         """Audio at the decoder's rate; frames at the encoder's."""

@@ -6,7 +6,8 @@ look at the Hugging Face cache. Plain data and file checks: listing imports this
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+
+from codecreg.checkpoints import hub_snapshot_cached
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,4 @@ WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json")
 
 
 def published_weights_cached(name: str) -> bool:
-    """True when some cached snapshot of ``name``'s repo holds config.json and safetensors weights."""
-    from huggingface_hub import constants
-
-    repo = Path(constants.HF_HUB_CACHE) / ("models--" + PUBLISHED[name].repo.replace("/", "--"))
-    return any((snapshot / "config.json").is_file() and any((snapshot / f).is_file() for f in WEIGHT_FILES)
-               for snapshot in (repo / "snapshots").glob("*"))
+    return hub_snapshot_cached(PUBLISHED[name].repo, WEIGHT_FILES)

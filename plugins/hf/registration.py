@@ -22,6 +22,7 @@ def register_codecs(register):
             weights=f"Hugging Face Hub {published.repo} (transformers layout), through the Hub cache",
             requires=_REQUIRES + (("torchaudio",) if name in _NEEDS_TORCHAUDIO else ()), install=_INSTALL,
             options=("revision",), weights_check="codecreg_hf.published:published_weights_cached",
+            test_weights="codecreg_hf.test_weights:recipe",
         ))
 
 

@@ -28,6 +28,10 @@ class TransformersXcodec2(SingleCodebookTokenizer):
         self.set_metadata(sample_rate=sample_rate, channels=1, frame_rate=frame_rate,
                           cardinality=math.prod(config.quantization_levels), total_codebooks=1)
 
+    def frames_for(self, length: int) -> int:
+        """The feature extractor pads one sample, then to a hop multiple."""
+        return length // self.hop + 1
+
     def _rates(self, config: Any) -> tuple[int, float]:
         """(audio samples per second, frames per second)."""
         return int(config.sampling_rate), int(config.sampling_rate) / self.hop

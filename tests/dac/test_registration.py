@@ -25,7 +25,7 @@ def test_published_models_are_registered_with_their_real_bitrate(name, sample_ra
     assert spec.num_codebooks == spec.total_codebooks == codebooks
     assert spec.bitrate() == pytest.approx(kbps)
     assert spec.requires == ("torch", "dac") and spec.install == "pip install 'codecreg[dac]'"
-    assert set(spec.options) == {"channels"}
+    assert set(spec.options) == {"channels", "impl"}
     assert "github.com/descriptinc" in spec.weights
 
 

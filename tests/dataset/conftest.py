@@ -81,10 +81,11 @@ def rows_of(folder: Path) -> list[dict]:
     return [dict(row, codes=row["codes"].tolist()) for row in open_tokens(folder)]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def ray_instance():
     """A real local Ray instance with its files in a short temporary folder (socket paths are limited
-    to 107 bytes), shut down and removed after the test."""
+    to 107 bytes), started once per module, shut down and removed after its last test. Tests that use
+    it carry the ``ray`` marker."""
     import shutil
     import tempfile
 

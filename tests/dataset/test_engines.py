@@ -72,6 +72,7 @@ def test_cli_exit_status_is_1_with_a_failure_and_0_without(mixed_folder, tmp_pat
         "clip001.wav", "clip002.ogg", "deeper/clip003.wav"]
 
 
+@pytest.mark.ray
 def test_ray_engine_gives_the_local_engine_rows(local_runs, mixed_folder, tmp_path, ray_instance):
     summary = tokenize_dataset([mixed_folder], "debug", tmp_path / "ray-out", engine="ray", workers=2,
                                shard_size=3, show_progress=False)

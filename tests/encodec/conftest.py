@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from support.encodec_references import (TRANSFORMERS_24KHZ, TRANSFORMERS_32KHZ, TRANSFORMERS_48KHZ,
-                                        TRANSFORMERS_SMALL, package_model, seed_codebooks, transformers_model)
+                                        TRANSFORMERS_SMALL, package_model, seed_package_codebooks,
+                                        transformers_model)
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +19,7 @@ def refs():
     return types.SimpleNamespace(
         TRANSFORMERS_32KHZ=TRANSFORMERS_32KHZ, TRANSFORMERS_24KHZ=TRANSFORMERS_24KHZ,
         TRANSFORMERS_48KHZ=TRANSFORMERS_48KHZ, TRANSFORMERS_SMALL=TRANSFORMERS_SMALL,
-        seed_codebooks=seed_codebooks, transformers_model=transformers_model, package_model=package_model,
+        seed_package_codebooks=seed_package_codebooks, transformers_model=transformers_model, package_model=package_model,
     )
 
 

@@ -11,8 +11,8 @@ import pytest
 import torch
 
 import codecreg
+from codecreg.checkpoints import fetch, sha256_of
 from codecreg_encodec import sniffers
-from codecreg_encodec.download import fetch_hashed, sha256_of
 from codecreg_encodec.package_format import published_url
 from support.hf_cache import put_in_hf_cache
 
@@ -144,7 +144,7 @@ def test_a_published_url_is_downloaded_once_hash_checked_and_loaded(package_24kh
     name = f"encodec_24khz-{sha256_of(package_24khz_file)[:8]}.th"
     os.link(package_24khz_file, served / name)
     ours = codecreg.load_codec(f"encodec-package:{root}/{name}")
-    cached = fetch_hashed(f"{root}/{name}", "encodec")
+    cached = fetch(f"{root}/{name}", "encodec", require_hash=True)
     assert cached == __import__("pathlib").Path(os.environ["CODECREG_CACHE"]) / "encodec" / name
     codes = random_codes(ours)
     assert (ours.decode(codes) - decode_with_package(package_24khz, codes)).abs().max() <= 1e-5
@@ -156,7 +156,7 @@ def test_a_download_whose_hash_does_not_match_is_refused_and_deleted(file_server
     served, root = file_server
     (served / "weights-0badc0de.th").write_bytes(b"not the promised file")
     with pytest.raises(codecreg.CheckpointError, match="not the 0badc0de its name promises"):
-        fetch_hashed(f"{root}/weights-0badc0de.th", "encodec-hash-test")
+        fetch(f"{root}/weights-0badc0de.th", "encodec-hash-test", require_hash=True)
     assert not any((__import__("pathlib").Path(os.environ["CODECREG_CACHE"]) / "encodec-hash-test").iterdir())
 
 
@@ -171,16 +171,16 @@ def test_a_damaged_cached_file_is_refused(tmp_path, monkeypatch):
 def test_an_unreachable_url_says_how_to_load_the_file_offline(tmp_path, monkeypatch):
     monkeypatch.setenv("CODECREG_CACHE", str(tmp_path))
     with pytest.raises(codecreg.CheckpointError) as error:
-        fetch_hashed("http://127.0.0.1:9/encodec_24khz-d7cc33bc.th", "encodec", timeout=5)
+        codecreg.load_codec("encodec-package:http://127.0.0.1:9/encodec_24khz-d7cc33bc.th")
     message = str(error.value)
-    assert "could not download" in message and "load it by path" in message
+    assert "downloading it failed" in message and "by its path" in message
     assert str(tmp_path / "encodec" / "encodec_24khz-d7cc33bc.th") in message
     assert list((tmp_path / "encodec").iterdir()) == []
 
 
 def test_a_file_name_without_hash_cannot_be_downloaded():
     with pytest.raises(codecreg.CheckpointError, match="could not be checked"):
-        fetch_hashed("https://example.org/weights.th", "encodec")
+        codecreg.load_codec("encodec-package:https://example.org/weights.th")
 
 
 # audiocraft's compression_state_dict.bin --------------------------------------

@@ -50,7 +50,7 @@ def test_an_unreachable_hub_fails_fast_with_the_download_command_and_the_cache_s
 
     missing = results["encodec_24khz"]
     assert missing["seconds"] < 15, f"took {missing['seconds']:.1f} s to say the Hub is unreachable"
-    assert "the Hub could not be reached (127.0.0.1:" in missing["outcome"]
+    assert "the Hub could not be reached to download it (127.0.0.1:" in missing["outcome"]
     assert "`hf download facebook/encodec_24khz`" in missing["outcome"]
 
     cached = results["encodec_32khz"]

@@ -23,6 +23,7 @@ print(json.dumps({"increase_kib": kib("VmHWM") - before}))
 
 
 @pytest.mark.slow
+@pytest.mark.memory
 def test_loading_the_32khz_model_holds_its_weights_about_once(refs, tmp_path):
     folder = tmp_path / "encodec_32khz"
     refs.transformers_model(refs.TRANSFORMERS_32KHZ).save_pretrained(folder)

@@ -78,10 +78,7 @@ def small_package_model(refs, stereo: bool):
                          ResidualVectorQuantizer(dimension=16, n_q=4, bins=64),
                          target_bandwidths=[6.0, 24.0], sample_rate=8000, channels=shape["channels"],
                          normalize=stereo, segment=0.5 if stereo else None).eval()
-    audio = synthetic_audio(shape["channels"], 16000, 8000, seed=99)
-    with torch.no_grad():
-        latent = model.encoder(audio / audio.pow(2).mean().sqrt() if stereo else audio)
-        refs.seed_codebooks([layer._codebook.embed for layer in model.quantizer.vq.layers], latent)
+    refs.seed_package_codebooks(model, synthetic_audio(shape["channels"], 16000, 8000, seed=99))
     base = ENCODEC_48KHZ if stereo else ENCODEC_24KHZ
     config = base.replace(sample_rate=8000, ratios=(4, 2), n_filters=4, dimension=16, codebook_size=64,
                           num_codebooks=4, lstm_layers=1, segment=0.5 if stereo else None)

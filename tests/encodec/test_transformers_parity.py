@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import codecreg
-from codecreg.testing import assert_codes_match_up_to_near_ties, synthetic_audio
+from codecreg.testing import assert_codes_match_up_to_near_ties, checkpoint_folder, synthetic_audio
 from support.hf_cache import put_in_hf_cache
 
 
@@ -31,9 +31,10 @@ def test_small_model_matches_transformers_from_a_folder(small_transformers):
     expected_codes, expected_audio = transformers_codes_and_audio(model, audio, 24.0)
     codes, scale = ours.encode(audio)
     assert scale is None
-    assert torch.equal(codes, expected_codes)
+    latent, codebooks = transformers_latent_and_codebooks(model, audio)  # our encoder computes differently:
+    assert_codes_match_up_to_near_ties(codes, expected_codes, latent, codebooks)  # codes agree up to near-ties
     assert len(torch.unique(codes[:, 0])) > 10 and len(torch.unique(codes[:, -1])) > 10
-    decoded = ours.decode(codes)
+    decoded = ours.decode(expected_codes)  # the same codes decoded by both
     assert decoded.shape == expected_audio.shape
     assert (decoded - expected_audio).abs().max() <= 1e-5
 
@@ -71,29 +72,31 @@ def transformers_latent_and_codebooks(model, audio: torch.Tensor):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fields_name, seconds", [("TRANSFORMERS_32KHZ", 10.0), ("TRANSFORMERS_24KHZ", 10.0)])
-def test_real_size_matches_transformers(refs, tmp_path, fields_name, seconds):
-    fields = getattr(refs, fields_name)
-    model = refs.transformers_model(fields)
-    model.save_pretrained(tmp_path)
-    ours = codecreg.load_codec(str(tmp_path))
-    rate = fields["sampling_rate"]
+@pytest.mark.parametrize("name, seconds", [("encodec_32khz", 10.0), ("encodec_24khz", 10.0)])
+def test_real_size_matches_transformers(name, seconds):
+    """The registered name's real-size test checkpoint, loaded by its folder and by transformers."""
+    from transformers import EncodecModel
+
+    folder = checkpoint_folder(name, "real")
+    model = EncodecModel.from_pretrained(folder).eval()
+    ours = codecreg.load_codec(str(folder))
+    rate = model.config.sampling_rate
     audio = synthetic_audio(1, int(seconds * rate) + 77, rate, seed=5)
-    bandwidths = fields["target_bandwidths"]
+    bandwidths = model.config.target_bandwidths
 
     latent, codebooks = transformers_latent_and_codebooks(model, audio)
     expected_codes, _ = transformers_codes_and_audio(model, audio, bandwidths[-1])
     codes, _ = ours.encode(audio)
     assert codes.shape == expected_codes.shape and codes.shape[1] == ours.total_codebooks
     near_ties = assert_codes_match_up_to_near_ties(codes, expected_codes, latent, codebooks)
-    print(f"{fields_name}: {near_ties} of {codes.numel()} codes differ at near-ties")
+    print(f"{name}: {near_ties} of {codes.numel()} codes differ at near-ties")
     for k in (0, codes.shape[1] - 1):
         assert len(torch.unique(codes[0, k])) > 20, f"codebook {k} hardly varies: a degenerate test"
     with torch.no_grad():  # the same codes decoded by both
         expected_audio = model.decode(codes[None], [None]).audio_values
     assert (ours.decode(codes) - expected_audio).abs().max() <= 1e-5
 
-    lowest = codecreg.load_codec(f"{tmp_path}?bandwidth={bandwidths[0]}")
+    lowest = codecreg.load_codec(f"{folder}?bandwidth={bandwidths[0]}")
     low_codes, _ = transformers_codes_and_audio(model, audio, bandwidths[0])
     codes = lowest.encode(audio)[0]
     assert_codes_match_up_to_near_ties(codes, low_codes, latent, codebooks)

@@ -87,7 +87,7 @@ def test_repo_not_in_cache_says_how_to_fix_it():
 
 def test_revision_not_in_cache_is_named(hub_model):
     hub_model(ENCODEC)
-    with pytest.raises(codecreg.CheckpointError, match=f"at revision 'nope' is not in the Hugging Face cache"
+    with pytest.raises(codecreg.CheckpointError, match=f"{ENCODEC}@nope is not in the Hugging Face cache"
                                                        f".*`hf download {ENCODEC} --revision nope`"):
         codecreg.load_codec(f"hf:{ENCODEC}@nope")
 

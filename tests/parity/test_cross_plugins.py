@@ -11,9 +11,10 @@ import pytest
 import torch
 
 import codecreg
-from codecreg.testing import assert_codes_match_up_to_near_ties, synthetic_audio
+from codecreg.testing import assert_codes_match_up_to_near_ties, checkpoint_folder, synthetic_audio
+from codecreg_dac.checkpoint import load_dac_model
+from codecreg_dac.variants import PUBLISHED
 from support.dac_conversion import dac_to_transformers
-from support.dac_models import build_dac, save_dac
 from support.hf_models import build_encodec, cache_model
 
 
@@ -60,17 +61,18 @@ def test_hf_and_native_encodec_32khz_agree_at_real_size():
     assert float((decoded_n - decoded_h).abs().max()) < 1e-5
 
 
-def _dac_pair(tmp_path, name, small):
-    model = build_dac(name, small=small)
-    checkpoint = save_dac(model, tmp_path / f"{name}.pth")
-    repo_id = f"codecreg-tests/{name}-{'small' if small else 'real'}-cross"
-    cache_model(dac_to_transformers(model), repo_id)
-    return codecreg.load_codec(str(checkpoint)), codecreg.load_codec(f"hf:{repo_id}")
+def _dac_pair(name, size):
+    """The dac plugin on the name's test checkpoint (by path), and the same weights in transformers' DacModel."""
+    checkpoint = checkpoint_folder(name, size) / PUBLISHED[name].filename
+    repo_id = f"codecreg-tests/{name}-{size}-cross"
+    cache_model(dac_to_transformers(load_dac_model(checkpoint)), repo_id)
+    # the package path: transformers runs the same kernels, so codes are equal bit for bit
+    return codecreg.load_codec(f"{checkpoint}?impl=package"), codecreg.load_codec(f"hf:{repo_id}")
 
 
 @pytest.mark.parametrize("name", ["dac_44khz", "dac_16khz"])
-def test_dac_plugin_and_hf_dac_agree_on_small_models(tmp_path, name):
-    native, wrapped = _dac_pair(tmp_path, name, small=True)
+def test_dac_plugin_and_hf_dac_agree_on_small_models(name):
+    native, wrapped = _dac_pair(name, "small")
     assert type(native).__module__.startswith("codecreg_dac")
     assert type(wrapped).__module__.startswith("codecreg_hf")
     assert (native.frame_rate, native.total_codebooks) == (wrapped.frame_rate, wrapped.total_codebooks)
@@ -84,7 +86,7 @@ def test_dac_plugin_and_hf_dac_agree_on_small_models(tmp_path, name):
 
 
 @pytest.mark.slow
-def test_dac_44khz_and_hf_dac_agree_at_real_size(tmp_path):
-    native, wrapped = _dac_pair(tmp_path, "dac_44khz", small=False)
+def test_dac_44khz_and_hf_dac_agree_at_real_size():
+    native, wrapped = _dac_pair("dac_44khz", "real")
     _, (codes_d, _), (codes_h, _) = _encode_both(native, wrapped, 1.5)
     assert codes_d.shape == (2, 9, 130) and torch.equal(codes_d, codes_h)

@@ -34,9 +34,15 @@ def study_inputs(tmp_path_factory) -> Path:
     return folder
 
 
+#: the first-party numpy metrics: the shared study scores with these (the perceptual ones cost seconds an input;
+#: tests/study/test_perceptual_metrics.py runs them through compare)
+FIRST_PARTY_METRICS = ["si_sdr", "mel_distance", "stft_distance"]
+
+
 @pytest.fixture(scope="session")
 def study(tmp_path_factory, study_inputs):
     """The debug codec at 2 and 4 codebooks (5 is skipped) on ``study_inputs``: ``(table, report folder)``."""
     out = tmp_path_factory.mktemp("study")
-    table = codecreg.compare(["debug"], [study_inputs], num_codebooks=[2, 4, 5], out=out, show_progress=False)
+    table = codecreg.compare(["debug"], [study_inputs], num_codebooks=[2, 4, 5], out=out, metrics=FIRST_PARTY_METRICS,
+                             show_progress=False)
     return table, out

@@ -12,8 +12,9 @@ import pytest
 from .headless_chromium import Chromium, find_chromium
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not found: install Debian's "
-                                                         "package with `apt-get install -y chromium`")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not found: install Debian's "
+                                                          "package with `apt-get install -y chromium`")]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "study"
 MEDIA_STATE = """[...document.querySelectorAll('audio')].map(a => ({
     src: a.getAttribute('src'), ready: a.readyState, error: a.error ? a.error.code : null, duration: a.duration}))"""

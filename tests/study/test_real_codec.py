@@ -1,6 +1,6 @@
 """The study tools on a real-architecture codec: a seeded random-weight DAC 44.1 kHz at full size.
 
-Its weights are laid out where the dac plugin finds ``dac_44khz``'s (in a private
+Its test weights are laid out where the dac plugin finds ``dac_44khz``'s (in a private
 cache folder), so compare, encode and decode load it by its registered name,
 exactly as they would the published weights.
 """
@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import codecreg
+import codecreg.testing
 from codecreg.cli.main import main
 
 from .conftest import clip, write_clip
@@ -21,14 +22,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def dac_44khz(tmp_path_factory):
-    """``dac_44khz`` loadable by name, from seeded random weights at the real size."""
-    dac_models = pytest.importorskip("support.dac_models")
-    cache = tmp_path_factory.mktemp("cache")
-    path = dac_models.save_dac(dac_models.build_dac("dac_44khz"), tmp_path_factory.mktemp("weights") / "w.pth")
-    dac_models.put_in_dac_cache(path, "dac_44khz", cache_root=cache)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CODECREG_CACHE", str(cache))
+def dac_44khz():
+    """``dac_44khz`` loadable by name, from its seeded test weights at the real size."""
+    with codecreg.testing.installed("dac_44khz", "real"), pytest.MonkeyPatch.context() as patch:
         patch.setenv("CODECREG_OFFLINE", "1")
         yield codecreg.load_codec("dac_44khz")
 

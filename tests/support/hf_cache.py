@@ -14,8 +14,10 @@ def hub_cache_dir() -> Path:
 
 
 def put_in_hf_cache(folder: str | os.PathLike, repo_id: str, revision: str = "main",
-                    cache_dir: str | os.PathLike | None = None) -> Path:
-    """Copy ``folder`` (e.g. from ``save_pretrained``) into the cache as ``repo_id`` at ``revision``.
+                    cache_dir: str | os.PathLike | None = None, link: bool = False) -> Path:
+    """Copy ``folder`` (e.g. from ``save_pretrained``) into the cache as ``repo_id`` at ``revision``,
+    or with ``link=True`` symlink its files (as huggingface_hub links snapshots to blobs), for a
+    folder that outlives the session (``codecreg.testing.checkpoint_folder``).
 
     Returns the snapshot folder. With HF_HUB_OFFLINE=1, ``from_pretrained(repo_id)``
     and ``hf_hub_download(repo_id, ...)`` then resolve it without a network.
@@ -26,7 +28,12 @@ def put_in_hf_cache(folder: str | os.PathLike, repo_id: str, revision: str = "ma
     snapshot = repo / "snapshots" / commit
     if snapshot.exists():
         shutil.rmtree(snapshot)
-    shutil.copytree(folder, snapshot)
+    if link:
+        snapshot.mkdir(parents=True)
+        for path in Path(folder).iterdir():
+            (snapshot / path.name).symlink_to(path.resolve())
+    else:
+        shutil.copytree(folder, snapshot)
     (repo / "refs").mkdir(parents=True, exist_ok=True)
     (repo / "refs" / revision).write_text(commit)
     return snapshot

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 import soundfile
 
 RATE = 32000
@@ -52,6 +53,7 @@ def peak_rss_kib(source, stem) -> tuple[int, int]:
     return int(frames), int(rss)
 
 
+@pytest.mark.memory
 def test_peak_rss_does_not_grow_with_the_length(tmp_path):
     lengths = {5: None, 20: None}
     for minutes in lengths:

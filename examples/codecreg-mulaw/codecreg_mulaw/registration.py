@@ -14,4 +14,5 @@ def register_codecs(register):
             num_codebooks=1, total_codebooks=1,
             weights="none: a fixed formula",
             requires=("torch",), install="pip install codecreg-mulaw",
+            test_weights="codecreg.testing:no_weights",  # a formula: the kit needs no weights built
         ))

@@ -1,8 +1,10 @@
 """Reading checkpoint files without running code from them.
 
-``torch.load(weights_only=True)`` rebuilds tensors and plain containers only; a
-file that needs any other Python object is refused, with the reason torch gives,
-instead of being unpickled (unpickling can execute arbitrary code).
+A safetensors file holds tensors and nothing else. A ``torch.save`` file is a pickle,
+and unpickling can run arbitrary code, so it is read with
+``torch.load(weights_only=True)``: tensors, plain containers and numbers, plus the
+globals a caller allows by name (inert stand-ins, say); any other object is refused
+with the reason torch gives, before it is built.
 """
 
 from __future__ import annotations
@@ -10,31 +12,44 @@ from __future__ import annotations
 import json
 import math
 import os
-import pickle
+import re
 import sys
 from collections.abc import Mapping
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-import torch
+from ..errors import CheckpointError
 
-from codecreg import CheckpointError
+if TYPE_CHECKING:
+    import torch
 
 
 def load_torch_file(path: str | os.PathLike, allowed: Sequence[Any] = ()) -> Any:
-    """``torch.load`` restricted to tensors, containers and the ``allowed`` globals."""
+    """``torch.load`` on the CPU restricted to tensors, containers and the ``allowed`` globals
+    (``torch.serialization.safe_globals`` entries: objects, or ``(object, "module.name")``)."""
+    import pickle
+
+    import torch
+
     try:
         with torch.serialization.safe_globals(list(allowed)):
             return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
-        reason = str(error).strip().splitlines()
-        detail = next((line for line in reason if "GLOBAL" in line or "Unsupported" in line), reason[0] if reason else "")
         raise CheckpointError(
             f"refused to load {os.fspath(path)!r}: it needs Python objects beyond tensors and plain "
-            f"containers ({detail.strip()}), and unpickling them could run arbitrary code. Re-save its "
+            f"containers ({_refusal_reason(error)}), and unpickling them could run arbitrary code. Re-save its "
             "tensors from code you trust (torch.save of a plain state dict, or safetensors) and load that."
         ) from None
-    except (RuntimeError, EOFError, OSError) as error:
-        raise CheckpointError(f"cannot read {os.fspath(path)!r} as a torch checkpoint: {error}") from None
+    except Exception as error:  # a damaged file can make the unpickler fail in any way (KeyError, EOFError, ...)
+        raise CheckpointError(f"cannot read {os.fspath(path)!r} as a torch checkpoint: "
+                              f"{type(error).__name__}: {error}") from error
+
+
+def _refusal_reason(error: Exception) -> str:
+    """The one sentence of torch's long refusal that names what was refused
+    ("Unsupported global: GLOBAL io.open was not an allowed global by default.")."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    named = next((line for line in lines if "GLOBAL" in line), lines[-1] if lines else "no reason given")
+    return re.split(r"(?<=\.) ", named.removeprefix("WeightsUnpickler error: "), maxsplit=1)[0]
 
 
 def load_safetensors(path: str | os.PathLike) -> Mapping[str, torch.Tensor]:
@@ -59,7 +74,7 @@ class SafetensorsFile(Mapping):
     into a model (folding weight norm) held them twice. Here a tensor read, used and
     dropped costs nothing more, and no tensor depends on the file after it is read
     (overwriting the file cannot corrupt a loaded model). Each access reads the file
-    again: take each tensor once.
+    again: take each tensor once. The header is read without torch.
     """
 
     def __init__(self, path: str | os.PathLike):
@@ -67,30 +82,33 @@ class SafetensorsFile(Mapping):
         self._entries, self._data_start = _read_header(self.path)
 
     def __getitem__(self, key: str) -> torch.Tensor:
+        import torch
+
         dtype, shape, begin, end = self._entries[key]
         raw = torch.empty(end - begin, dtype=torch.uint8)
         with open(self.path, "rb") as file:
             file.seek(self._data_start + begin)
             if file.readinto(raw.numpy()) != end - begin:
                 raise CheckpointError(f"{self.path!r} ends inside tensor {key!r}: the file is truncated")
-        return raw.view(dtype).reshape(shape)
+        return raw.view(getattr(torch, dtype)).reshape(shape)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
 
     def __len__(self) -> int:
         return len(self._entries)
 
 
-_DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
-           "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8,
-           "BOOL": torch.bool}
+#: safetensors dtype -> (torch's name for it, bytes per element)
+_DTYPES = {"F64": ("float64", 8), "F32": ("float32", 4), "F16": ("float16", 2), "BF16": ("bfloat16", 2),
+           "I64": ("int64", 8), "I32": ("int32", 4), "I16": ("int16", 2), "I8": ("int8", 1), "U8": ("uint8", 1),
+           "BOOL": ("bool", 1)}
 _MAX_HEADER = 100 * 2 ** 20
 
 
-def _read_header(path: str) -> tuple[dict[str, tuple[torch.dtype, tuple[int, ...], int, int]], int]:
-    """``({name: (dtype, shape, begin, end)}, data start)`` from the file's JSON header, every
-    entry checked against the file's size, as the safetensors library checks it."""
+def _read_header(path: str) -> tuple[dict[str, tuple[str, tuple[int, ...], int, int]], int]:
+    """``({name: (torch dtype name, shape, begin, end)}, data start)`` from the file's JSON header,
+    every entry checked against the file's size, as the safetensors library checks it."""
     def refuse(why: str) -> CheckpointError:
         return CheckpointError(f"cannot read {path!r} as safetensors: {why}")
 
@@ -113,11 +131,11 @@ def _read_header(path: str) -> tuple[dict[str, tuple[torch.dtype, tuple[int, ...
         if name == "__metadata__":
             continue
         try:
-            dtype, shape = _DTYPES[info["dtype"]], tuple(int(n) for n in info["shape"])
+            (dtype, itemsize), shape = _DTYPES[info["dtype"]], tuple(int(n) for n in info["shape"])
             begin, end = (int(n) for n in info["data_offsets"])
         except (KeyError, TypeError, ValueError):
             raise refuse(f"tensor {name!r} has no valid dtype ({', '.join(_DTYPES)}), shape and data_offsets") from None
-        if not (0 <= begin <= end <= data_size and end - begin == math.prod(shape) * dtype.itemsize):
+        if not (0 <= begin <= end <= data_size and end - begin == math.prod(shape) * itemsize):
             raise refuse(f"tensor {name!r} ({info['dtype']} {list(shape)}) does not fit bytes {begin}..{end} "
                          f"of {data_size}")
         entries[name] = (dtype, shape, begin, end)

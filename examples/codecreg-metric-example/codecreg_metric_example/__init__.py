@@ -1,0 +1,1 @@
+"""An example third-party codecreg metric plugin: segmental SNR."""
