@@ -1,9 +1,10 @@
-"""The Ray engine: Ray Data streams the inputs through an actor pool whose actors each load the codec once.
+"""The Ray engine: Ray Data streams the inputs through an actor pool whose actors each load a task once.
 
-The inputs go in as rows (``ray.data.from_items``), each actor runs
-``encode_item`` on them (the same function as the local engine, so the rows are
-identical), and the results stream back to this process, which writes the
-shards with the same shard writer and journal, so resuming works the same.
+The inputs go in as rows (``ray.data.from_items``), each actor runs the task
+(``codecreg.dataset.tasks``: the same runner as the local engine's workers, so
+the results are identical) on them, and the results stream back to this
+process, which writes the shards with the same writer and journal, so resuming
+works the same.
 Actors ask for a fraction of a CPU: on a small machine, whole-CPU actors leave
 Ray's read and write tasks no CPU and the pipeline hangs. With
 ``device="cuda"`` each actor asks for one GPU. Connects to a running cluster
@@ -14,13 +15,11 @@ used as it is.
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
-from dataclasses import asdict
 from typing import Any, Iterator
 
-from ..errors import CodecregError, MissingDependencyError
+from ..errors import MissingDependencyError
 from .inputs import Item
 
 RAY_EXTRA = "pip install 'codecreg[ray]'"
@@ -39,6 +38,14 @@ def actor_cpus(cluster_cpus: float, actors: int) -> float:
 def run_ray(codec_name: str, device: str, work: list[tuple[int, Item]], actors: int, threads: int | None,
             address: str | None) -> Iterator[tuple]:
     """Yield what ``run_local`` yields, the work done by a Ray Data actor pool."""
+    from .tasks import TokenizeTask
+
+    return run_task_ray(TokenizeTask(codec_name, device), work, actors, threads, address)
+
+
+def run_task_ray(task: Any, work: list[tuple[int, Any]], actors: int, threads: int | None,
+                 address: str | None) -> Iterator[tuple]:
+    """Yield what ``local_engine.run_task_local`` yields, ``task`` run by a Ray Data actor pool."""
     try:
         import ray
     except ImportError:
@@ -49,26 +56,30 @@ def run_ray(codec_name: str, device: str, work: list[tuple[int, Item]], actors: 
                  **({} if address else {"num_cpus": os.cpu_count()}))
     try:
         cpus = ray.cluster_resources().get("CPU", 1.0)
-        yield ("codec", ray.get(ray.remote(num_cpus=actor_cpus(cpus, 1))(describe_codec).remote(codec_name)))
+        status, description = ray.get(ray.remote(num_cpus=actor_cpus(cpus, 1))(describe_task).remote(task))
+        if status == "load_failed":
+            raise description
+        yield ("ready", description)
         if work:
-            yield from _results(ray, codec_name, device, work, actors, threads or max(1, int(cpus) // actors), cpus)
+            yield from _results(ray, task, work, actors, threads or max(1, int(cpus) // actors), cpus)
     finally:
         if started_here:
             ray.shutdown()
 
 
-def _results(ray: Any, codec_name: str, device: str, work: list[tuple[int, Item]], actors: int, threads: int,
+def _results(ray: Any, task: Any, work: list[tuple[int, Any]], actors: int, threads: int,
              cpus: float) -> Iterator[tuple]:
     import ray.data
 
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True  # shards then complete in order: few results held
     context.enable_progress_bars = False
-    rows = ray.data.from_items([{"index": index, "item": json.dumps(asdict(item))} for index, item in work],
+    rows = ray.data.from_items([{"index": index, "item": pickle.dumps(item)} for index, item in work],
                                override_num_blocks=max(1, min(len(work), 4 * actors)))
+    device = getattr(task, "device", "cpu")
     encoded = rows.map_batches(
-        ItemEncoder, batch_size=1, compute=ray.data.ActorPoolStrategy(size=actors),
-        fn_constructor_kwargs={"codec_name": codec_name, "device": device, "threads": threads},
+        TaskActor, batch_size=1, compute=ray.data.ActorPoolStrategy(size=actors),
+        fn_constructor_kwargs={"task": pickle.dumps(task), "threads": threads},
         num_cpus=actor_cpus(cpus, actors), num_gpus=1 if str(device).startswith("cuda") else None)
     for batch in encoded.iter_batches(batch_size=None, batch_format="numpy"):
         for index, result in zip(batch["index"], batch["result"]):
@@ -76,38 +87,36 @@ def _results(ray: Any, codec_name: str, device: str, work: list[tuple[int, Item]
             yield (status, int(index), payload)
 
 
-def describe_codec(codec_name: str) -> dict:
-    """The codec's part of the dataset metadata, loaded where Ray runs it."""
-    from ..api import load_codec
-    from .metadata import codec_description
+def describe_task(task: Any) -> tuple[str, Any]:
+    """``("ready", description)`` of ``task`` loaded where Ray runs it, or ``("load_failed", error)``
+    (returned, not raised: Ray would wrap it)."""
+    from .tasks import portable_error
 
     try:
-        return codec_description(load_codec(codec_name))
-    except Exception as error:  # Ray would wrap it: say it plainly
-        raise CodecregError(f"cannot load the codec {codec_name!r}: {type(error).__name__}: {error}") from None
+        return ("ready", task.load().description)
+    except Exception as error:
+        return ("load_failed", portable_error(error))
 
 
-class ItemEncoder:
-    """A Ray Data actor: the codec loaded once, then ``encode_item`` on each row."""
+class TaskActor:
+    """A Ray Data actor: the task loaded once, then its runner on each row."""
 
-    def __init__(self, codec_name: str, device: str, threads: int):
+    def __init__(self, task: bytes, threads: int):
         import torch
 
-        from ..api import load_codec
-
         torch.set_num_threads(threads)
-        self.codec = load_codec(codec_name, device=device)
-        self.device = device
+        self.runner = pickle.loads(task).load()
 
     def __call__(self, batch: dict) -> dict:
         import numpy as np
 
-        from .encoding import encode_item, failure_reason
+        from .encoding import failure_reason
 
         results = []
-        for text in batch["item"]:
+        for data in batch["item"]:
+            item = pickle.loads(data)
             try:
-                result = ("done", encode_item(self.codec, Item(**json.loads(text)), self.device))
+                result = ("done", self.runner.run(item, self.runner.read(item)))
             except Exception as error:  # recorded as this input's failure
                 result = ("failed", failure_reason(error))
             results.append(pickle.dumps(result))
