@@ -81,6 +81,9 @@ class _Pool:
         threads, and not multiprocessing's spawn, which would run the caller's script again)."""
         parent_end, child_end = socket.socketpair()
         environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, sys.path)))
+        # numpy's BLAS gets the worker's share of threads too, as Ray gives its actors (OMP_NUM_THREADS):
+        # no oversubscription, and the engines compute alike
+        environment.setdefault("OMP_NUM_THREADS", self.arguments[0])
         process = subprocess.Popen(
             [sys.executable, "-m", "codecreg.dataset.local_worker", str(child_end.fileno()), *self.arguments],
             pass_fds=[child_end.fileno()], env=environment, stdin=subprocess.DEVNULL)

@@ -39,6 +39,7 @@ DEFAULT_SHARD_SIZE = 16
 DEFAULT_LISTEN_PER_CATEGORY = 8
 ENGINES = ("local", "ray")
 WORK_FOLDER = "_study"
+REPLACED_FOLDER = "_study.replaced"  # a previous study's work, while --overwrite's new study loads its codecs
 STUDY_FILE = "study.json"
 
 
@@ -195,18 +196,26 @@ class _Job:
         if state == "finished":
             return finished_study(out)
         work = out / WORK_FOLDER
+        replaced = out / REPLACED_FOLDER
+        shutil.rmtree(replaced, ignore_errors=True)  # a killed restart's: its replacement had started
+        if state == "restart":  # --overwrite of another study: its work is set aside until our codecs load, its
+            work.rename(replaced)  # report stays until ours is complete
         created = [folder for folder in (work, *work.parents) if not folder.exists()]
-        if state == "restart":  # --overwrite of another study: its results go, its report stays until ours is done
-            shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True, exist_ok=True)
+
+        def ready() -> None:
+            shutil.rmtree(replaced, ignore_errors=True)
+
         with folder_lock(work):
             _remove_partial_files(work)
             study = _read_study_file(work)
             try:
-                description = self._run_shards(work, study)
+                description = self._run_shards(work, study, ready)
             except BaseException:
                 if study is None and not (work / "_journal.jsonl").exists():
                     _remove_created(work, created)  # nothing done yet: leave the folder as it was
+                    if replaced.exists():
+                        replaced.rename(work)
                 raise
             table = assemble_table(work, description, self.metrics, self.request, self.warnings)
             if report:
@@ -217,7 +226,7 @@ class _Job:
         study = _read_study_file(work)
         return study is not None and study["request"] == self.request.fields() and study["inputs"] == self.digest
 
-    def _run_shards(self, work: Path, study: dict | None) -> dict:
+    def _run_shards(self, work: Path, study: dict | None, ready: Any) -> dict:
         """Run the engine on the inputs of unjournaled shards; the settings' description."""
         journal = Journal(work)
         size = self.request.shard_size
@@ -230,6 +239,7 @@ class _Job:
         events = self._engine(work, todo)
         try:
             _, description = next(events)
+            ready()
             if study is None:
                 _write_json(work / STUDY_FILE, {"request": self.request.fields(), "inputs": self.digest,
                                                 "num_inputs": len(self.items), "description": description})

@@ -15,6 +15,7 @@ original and reconstructions written here, where the audio is.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +117,11 @@ class CompareRunner:
         if item.sampled:
             _write(Path(self.task.audio_folder) / item.name / "original.wav", wav, rate)
         ceilings: dict[tuple, tuple[float, list[str]]] = {}
+        with one_blas_thread():
+            self._run_settings(item, wav, rate, ceilings, result)
+        return result
+
+    def _run_settings(self, item: StudyItem, wav: np.ndarray, rate: int, ceilings: dict, result: dict) -> None:
         for setting in self.settings:
             try:
                 row, counts, estimate = self._measure(setting, item, wav, rate, ceilings, result["warnings"])
@@ -127,7 +133,6 @@ class CompareRunner:
             if item.sampled:
                 _write(Path(self.task.audio_folder) / item.name / f"{setting.slug}.wav", estimate,
                        setting.model.sample_rate)
-        return result
 
     # internals --------------------------------------------------------------
     def _measure(self, setting: _Setting, item: StudyItem, wav: np.ndarray, rate: int, ceilings: dict,
@@ -169,6 +174,16 @@ class CompareRunner:
         row[UNSCORED_COLUMN] = "; ".join(unscored)
         row["metrics_s"] = time.perf_counter() - started
         return row, counts, estimate
+
+
+def one_blas_thread() -> Any:
+    """numpy's BLAS on one thread while a block runs: a dot product's rounding depends on how many threads
+    share it, and a study's numbers must not depend on its engine or number of workers."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # without it, numbers may differ in their last digits from engine to engine
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def setting_slug(label: str, taken: list[str]) -> str:
