@@ -96,6 +96,18 @@ def read_item(item: Item, codec: Any) -> Source:
     return Source(chosen, blocks.source_rate, blocks.source_channels)
 
 
+def read_source_audio(item: Item) -> tuple[np.ndarray, int]:
+    """``(wav [C, T] float32, rate)``: ``item``'s audio (its segment, its Parquet row's bytes) at its own rate."""
+    from ..audio.reading.blocks import read_blocks
+
+    if item.row is not None:
+        return _read_bytes(_parquet_audio_bytes(item), item)
+    blocks = read_blocks(item.path, None, None, start=item.start, end=item.end, allow_end_past_file=True)
+    parts = list(blocks)
+    wav = np.concatenate(parts, axis=-1) if parts else np.zeros((blocks.source_channels, 0), np.float32)
+    return wav, int(blocks.source_rate)
+
+
 def _nonempty(blocks: Iterable[Any], item: Item) -> Iterable[Any]:
     """``blocks``, refusing an input with no samples before a stream sees it."""
     any_block = False

@@ -1,11 +1,11 @@
-"""The Ray engine: a pool of Ray actors, each loading the codec once, fed like the local pool.
+"""The Ray engine: a pool of Ray actors, each loading a task once, fed like the local pool.
 
-The driver starts the actors, waits until each has loaded the codec (the job's
-start-up, as the local engine counts it), then keeps two inputs in flight per
-actor and takes the results as they come; each actor runs ``encode_item`` (the
-same function as the local engine, so the rows are identical), and this process
-writes the shards with the same shard writer and journal, so resuming works
-the same. Plain actors rather than Ray Data's actor pool: on 2 cores Ray Data
+The driver starts the actors, waits until each has loaded the task's models
+(the job's start-up, as the local engine counts it), then keeps two inputs in
+flight per actor and takes the results as they come; each actor runs the task
+(``codecreg.dataset.tasks``: the same runner as the local engine's workers, so
+the results are identical), and this process writes them with the same writer
+and journal, so resuming works the same. Plain actors rather than Ray Data's actor pool: on 2 cores Ray Data
 took 7 s more than plain actors to give its first result and 0.72x the local
 engine's speed after start-up (docs/tokenize.md). An actor that dies is
 restarted by Ray; its current input is tried once more, then recorded as
@@ -43,6 +43,14 @@ def actor_cpus(cluster_cpus: float, actors: int) -> float:
 def run_ray(codec_name: str, device: str, work: list[tuple[int, Item]], actors: int, threads: int | None,
             address: str | None) -> Iterator[tuple]:
     """Yield what ``run_local`` yields, the work done by a pool of Ray actors."""
+    from .tasks import TokenizeTask
+
+    return run_task_ray(TokenizeTask(codec_name, device), work, actors, threads, address)
+
+
+def run_task_ray(task: Any, work: list[tuple[int, Any]], actors: int, threads: int | None,
+                 address: str | None) -> Iterator[tuple]:
+    """Yield what ``local_engine.run_task_local`` yields, ``task`` run by a pool of Ray actors."""
     try:
         import ray
     except ImportError:
@@ -57,9 +65,8 @@ def run_ray(codec_name: str, device: str, work: list[tuple[int, Item]], actors: 
         cpus = ray.cluster_resources().get("CPU", 1.0)
         actors = min(actors, max(1, len(work)))
         # --threads is the job's total, divided among the actors as among local workers
-        pool = _ActorPool(ray, codec_name, device, actors, max(1, (threads or int(cpus)) // actors),
-                          actor_cpus(cpus, actors))
-        yield ("codec", pool.start())
+        pool = _ActorPool(ray, task, actors, max(1, (threads or int(cpus)) // actors), actor_cpus(cpus, actors))
+        yield ("ready", pool.start())
         yield from pool.results(work)
     finally:
         if started_here:
@@ -69,24 +76,25 @@ def run_ray(codec_name: str, device: str, work: list[tuple[int, Item]], actors: 
 class _ActorPool:
     """The actors and what each has in flight, oldest first (the first one is being encoded)."""
 
-    def __init__(self, ray: Any, codec_name: str, device: str, size: int, threads: int, cpus: float):
+    def __init__(self, ray: Any, task: Any, size: int, threads: int, cpus: float):
         self.ray = ray
-        gpus = 1 if str(device).startswith("cuda") else 0
-        actor_class = ray.remote(ItemEncoder).options(num_cpus=cpus, num_gpus=gpus, max_restarts=-1)
-        self.actors = [actor_class.remote(codec_name, device, threads) for _ in range(size)]
+        gpus = 1 if str(getattr(task, "device", "cpu")).startswith("cuda") else 0
+        actor_class = ray.remote(TaskActor).options(num_cpus=cpus, num_gpus=gpus, max_restarts=-1)
+        self.actors = [actor_class.remote(task, threads) for _ in range(size)]
         self.in_flight: dict[Any, deque] = {actor: deque() for actor in self.actors}
         self.running: dict[Any, tuple[Any, int]] = {}  # result ref -> (actor, index)
 
     def start(self) -> dict:
-        """The codec's description, once every actor has loaded it."""
+        """The task's description, once every actor has loaded it."""
         try:
-            descriptions = self.ray.get([actor.describe.remote() for actor in self.actors])
-        except self.ray.exceptions.RayTaskError as error:  # the codec did not load: say it plainly
-            raise CodecregError(str(error.cause)) from None
+            loaded = self.ray.get([actor.describe.remote() for actor in self.actors])
         except self.ray.exceptions.RayActorError as error:
-            raise CodecregError(f"a tokenize actor died while loading the codec; out of memory? Try fewer "
+            raise CodecregError(f"a worker died while loading the codec; out of memory? Try fewer "
                                 f"--workers ({type(error).__name__}: {str(error).splitlines()[0]})") from None
-        return descriptions[0]
+        for status, description in loaded:
+            if status == "load_failed":
+                raise description
+        return loaded[0][1]
 
     def results(self, work: list[tuple[int, Item]]) -> Iterator[tuple]:
         items = dict(work)
@@ -107,12 +115,12 @@ class _ActorPool:
                 yield (status, index, payload)
             self._dispatch(items, waiting)
 
-    def _dispatch(self, items: dict[int, Item], waiting: deque) -> None:
+    def _dispatch(self, items: dict[int, Any], waiting: deque) -> None:
         for actor in self.actors:
             while waiting and len(self.in_flight[actor]) < IN_FLIGHT:
                 index = waiting.popleft()
                 self.in_flight[actor].append(index)
-                self.running[actor.encode.remote(items[index])] = (actor, index)
+                self.running[actor.run.remote(items[index])] = (actor, index)
 
     def _lost(self, actor: Any, index: int, attempts: dict[int, int], waiting: deque, error: Exception) -> tuple | None:
         """``actor`` died (Ray restarts it): the input it was encoding is tried again or failed, the
@@ -132,37 +140,29 @@ class _ActorPool:
                                    "out of memory? Try fewer --workers or split the input")
 
 
-class ItemEncoder:
-    """A Ray actor: the codec loaded once, then ``encode_item`` on each input."""
+class TaskActor:
+    """A Ray actor: the task loaded once, then its runner on each input."""
 
-    def __init__(self, codec_name: str, device: str, threads: int):
+    def __init__(self, task: Any, threads: int):
         import torch
 
-        from ..registry.loading import load_codec
+        from .tasks import portable_error
 
         torch.set_num_threads(threads)
-        self.codec_name = codec_name
-        self.device = device
         try:
-            self.codec = load_codec(codec_name, device=device)
-            self.load_error = ""
-        except Exception as error:  # Ray would wrap it: the driver says it plainly
-            self.codec = None
-            self.load_error = f"cannot load the codec {codec_name!r}: {type(error).__name__}: {error}"
+            self.runner, self.load_error = task.load(), None
+        except Exception as error:  # returned by describe, not raised: Ray would wrap it
+            self.runner, self.load_error = None, portable_error(error)
 
-    def describe(self) -> dict:
-        """The codec's part of the dataset metadata."""
-        from .metadata import codec_description
+    def describe(self) -> tuple[str, Any]:
+        """``("ready", description)``, or ``("load_failed", error)`` when the task did not load."""
+        return ("load_failed", self.load_error) if self.runner is None else ("ready", self.runner.description)
 
-        if self.codec is None:
-            raise CodecregError(self.load_error)
-        return codec_description(self.codec)
-
-    def encode(self, item: Item) -> tuple:
-        """``("done", EncodedItem)`` or ``("failed", reason)`` for one input."""
-        from .encoding import encode_item, failure_reason
+    def run(self, item: Any) -> tuple:
+        """``("done", result)`` or ``("failed", reason)`` for one input."""
+        from .encoding import failure_reason
 
         try:
-            return ("done", encode_item(self.codec, item, self.device))
+            return ("done", self.runner.run(item, self.runner.read(item)))
         except Exception as error:  # recorded as this input's failure
             return ("failed", failure_reason(error))

@@ -17,7 +17,7 @@ def installed(tmp_path_factory):
 def test_the_installed_metric_scores_a_tiny_study_at_the_rate_it_declares(installed):
     code = """
 import json, numpy as np, codecreg
-from codecreg.study.comparison import load_metrics, score
+from codecreg.study.scoring import load_metrics, score
 spec = codecreg.get_registry().metric("segsnr")
 tone = (0.5 * np.sin(2 * np.pi * 440 * np.arange(22050) / 22050))[None].astype(np.float32)
 table = codecreg.compare("debug", [("tone", tone, 22050), ("click", tone[:, :200], 22050)],
