@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from ..api import codec_info, get_registry, load_codec
+from ..codec.encode_only import check_decodable, no_decoder_error
 from ..errors import CodecregError, MissingDependencyError, UnscorableError
 from ..registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, format_name, parse_name
 from .codebook_stats import CodeCounter
@@ -93,6 +94,8 @@ def compare(codecs: str | Sequence[str], inputs: Iterable[Any], num_codebooks: S
     study_inputs, warnings = read_inputs(inputs)
     warnings = skipped + warnings
     models = [(name, load_codec(name, device=device)) for name in names]
+    for _, model in models:  # a source's encode-only tokenizer is known once built: before any input is coded
+        check_decodable(model, "be compared: a study decodes what it encodes")
     run = partial(_run_study, models, study_inputs, warnings, num_codebooks, chosen, seed, device, max_delay_ms,
                   show_progress=show_progress)
     if out is None:
@@ -400,10 +403,15 @@ def _settings(model: Any, num_codebooks: Sequence[int] | None, warnings: list[st
         return [model.num_codebooks]
     settings = []
     for n in num_codebooks:
-        if 1 <= n <= model.total_codebooks:
-            settings.append(int(n))
-        else:
+        if not 1 <= n <= model.total_codebooks:
             warnings.append(f"{model.name} has {model.total_codebooks} codebooks: num_codebooks={n} skipped")
+            continue
+        try:
+            model.check_num_codebooks(int(n))  # a multi-rate codec takes whole levels only
+        except ValueError as error:
+            warnings.append(f"num_codebooks={n} skipped: {error}")
+            continue
+        settings.append(int(n))
     return settings
 
 
@@ -432,6 +440,8 @@ def _check_codec_available(name: str) -> None:
     parsed = parse_name(name, CODEC_OPTION_ALIASES)
     if parsed.scheme is None:
         spec = codec_info(name)
+        if not spec.has_decoder:
+            raise no_decoder_error(name, "be compared: a study decodes what it encodes")
         if spec.missing_requirements():
             raise MissingDependencyError(f"codec {spec.name!r} needs {', '.join(spec.missing_requirements())}: "
                                          f"{spec.install}")
