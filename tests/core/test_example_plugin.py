@@ -19,7 +19,8 @@ def installed(tmp_path_factory):
     target = tmp_path_factory.mktemp("site")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                     "--target", str(target), str(EXAMPLE)], check=True, timeout=300)
-    return dict(os.environ, PYTHONPATH=str(target))
+    # the checkout's PYTHONPATH kept after the target: its codecreg is the one under test
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(target), os.environ.get("PYTHONPATH", "")]))
 
 
 def test_the_installed_plugin_is_listed_with_its_distribution(installed):
