@@ -229,10 +229,12 @@ class CompressionModelContract:
             _expect(len(torch.unique(level)) > 1, f"level {index} gave one code for every frame: degenerate "
                                                   "(seed the codebooks)")
         if codec.has_decoder:
-            torch.manual_seed(0)  # a decoder that draws noise (SNAC) draws the same for both
-            whole = codec.decode(codes[:1], None if scale is None else scale[:1], length=audio.shape[-1])
-            torch.manual_seed(0)
-            by_levels = codec.decode_levels(unpacked, None if scale is None else scale[:1], length=audio.shape[-1])
+            first = None if scale is None else scale[:1]
+            with torch.random.fork_rng(devices=[]):  # a decoder that draws noise draws the same for both
+                torch.manual_seed(0)
+                whole = codec.decode(codes[:1], first, length=audio.shape[-1])
+                torch.manual_seed(0)
+                by_levels = codec.decode_levels(unpacked, first, length=audio.shape[-1])
             _expect(torch.equal(whole, by_levels), "decode_levels of the levels must equal decode of their grid")
 
     def test_decoder_or_its_refusal(self, codec, encoded) -> None:

@@ -91,6 +91,9 @@ def test_a_multi_rate_codec_takes_whole_levels_only_and_single_rate_codecs_are_u
     assert debug.code_levels is None
     codes, _ = debug.encode_levels(synthetic_audio(1, 3200, debug.sample_rate))
     assert len(codes) == 1 and codes[0].shape == (1, 4, 3)
+    with pytest.raises(codecreg.InvalidNameError, match="cut through a level"):
+        codecreg.codec_info("tworate_8khz?num_codebooks=3")
+    assert codecreg.codec_info("tworate_8khz?num_codebooks=1").num_codebooks == 1
     info = codecreg.codec_info("tworate_8khz").as_dict()
     assert info["levels"] == "2 levels at 50, 100 frames/s (1, 2 codebooks), 5 rows a frame"
     assert "levels" not in codecreg.codec_info("debug").as_dict()
