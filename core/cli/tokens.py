@@ -52,9 +52,9 @@ def _add_existing_policy(parser: argparse.ArgumentParser) -> None:
 def run_encode(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..api import load_codec
-    from ..audio.inputs import AUDIO_SUFFIXES, expand_inputs, output_paths
-    from ..audio.output_path import check_output_folder
+    from ..registry.loading import load_codec
+    from ..files.inputs import AUDIO_SUFFIXES, expand_inputs, output_paths
+    from ..files.output_path import check_output_folder
     from ..tokens.token_file import SUFFIX
     from ..tokens.transcode import encode_file
 
@@ -71,11 +71,11 @@ def run_encode(args: argparse.Namespace) -> int:
 def run_decode(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..api import load_codec
-    from ..audio.inputs import expand_inputs, output_paths
+    from ..registry.loading import load_codec
+    from ..files.inputs import expand_inputs, output_paths
+    from ..files.output_path import check_output_folder
+    from ..audio.writing.whole_file import check_write_options
     from ..codec.encode_only import check_decodable, check_decodable_name
-    from ..audio.output_path import check_output_folder
-    from ..audio.writing import check_write_options
     from ..errors import CodecregError
     from ..tokens.token_file import SUFFIX
     from ..tokens.transcode import decode_file

@@ -53,7 +53,7 @@ def check_decodable(codec: Any, what: str = "decode") -> None:
 def check_decodable_name(name: str, what: str = "decode") -> None:
     """Refuse a registered codec name whose spec declares no decoder, without building it. A path or
     a source is known only once built: ``check_decodable`` checks it then."""
-    from ..api import get_registry
+    from ..registry.loading import get_registry
     from ..registry.names import CODEC_OPTION_ALIASES, parse_name
 
     try:

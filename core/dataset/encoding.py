@@ -83,8 +83,8 @@ def encode_audio(codec: Any, item: Item, source: Source, device: Any = "cpu") ->
 def read_item(item: Item, codec: Any) -> Source:
     """``item``'s audio converted to ``codec``'s rate and channels: read now, unless it is a file
     longer than ``STREAM_SECONDS`` that ``codec`` can encode as a stream."""
-    from ..audio.block_reading import read_blocks
-    from ..audio.reading import convert_audio
+    from ..audio.reading.blocks import read_blocks
+    from ..audio.reading.whole_file import convert_audio
 
     if item.row is not None:
         wav, rate = _read_bytes(_parquet_audio_bytes(item), item)

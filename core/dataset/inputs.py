@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..audio.inputs import AUDIO_SUFFIXES, InputError, expand_inputs
+from ..files.inputs import AUDIO_SUFFIXES, InputError, expand_inputs
 
 MANIFEST_SUFFIXES = (".jsonl", ".csv")
 PARQUET_SUFFIX = ".parquet"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from ..audio.atomic_file import atomic_write_path
+from ..files.atomic_file import atomic_write_path
 from ..errors import CodecregError
 
 JOURNAL_FILE = "_journal.jsonl"

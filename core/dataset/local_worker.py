@@ -17,7 +17,7 @@ def worker_main(conn: Connection, codec_name: str, device: str, threads: int) ->
     """A worker process: load the codec once, then read and encode the inputs the parent sends."""
     import torch
 
-    from ..api import load_codec
+    from ..registry.loading import load_codec
     from .encoding import encode_audio, failure_reason, read_item
     from .metadata import codec_description
 

@@ -78,7 +78,7 @@ def _results(ray: Any, codec_name: str, device: str, work: list[tuple[int, Item]
 
 def describe_codec(codec_name: str) -> dict:
     """The codec's part of the dataset metadata, loaded where Ray runs it."""
-    from ..api import load_codec
+    from ..registry.loading import load_codec
     from .metadata import codec_description
 
     try:
@@ -93,7 +93,7 @@ class ItemEncoder:
     def __init__(self, codec_name: str, device: str, threads: int):
         import torch
 
-        from ..api import load_codec
+        from ..registry.loading import load_codec
 
         torch.set_num_threads(threads)
         self.codec = load_codec(codec_name, device=device)

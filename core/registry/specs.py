@@ -137,10 +137,13 @@ class SourceSpec(Spec):
 
     ``factory(target, revision=None, device="cpu", **options)`` builds the codec.
     ``claims_path`` names a light function ``(path) -> bool`` that recognizes the
-    format of a local checkpoint without importing torch.
+    format of a local checkpoint without importing torch. When several sources claim
+    one path, the lowest ``priority`` loads it (as for writers); two claiming it at the
+    same lowest priority is an error naming both.
     """
 
     claims_path: str = ""
+    priority: int = 100  # lower wins when several sources claim one path
 
     kind = "source"
 

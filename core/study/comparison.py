@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..api import codec_info, get_registry, load_codec
+from ..registry.loading import codec_info, get_registry, load_codec
 from ..codec.encode_only import check_decodable, no_decoder_error
 from ..errors import CodecregError, MissingDependencyError, UnscorableError
 from ..registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, format_name, parse_name
@@ -217,7 +217,7 @@ def score(metric: Metric, reference: np.ndarray | None, estimate: np.ndarray, sa
 
 def read_inputs(items: Iterable[Any]) -> tuple[list[StudyInput], list[str]]:
     """Inputs from paths, folders and ``(name, wav, sample_rate)`` tuples; unreadable files become warnings."""
-    from ..audio.inputs import AUDIO_SUFFIXES, expand_inputs, slug
+    from ..files.inputs import AUDIO_SUFFIXES, expand_inputs, slug
 
     study_inputs: list[StudyInput] = []
     warnings: list[str] = []
@@ -238,7 +238,7 @@ def read_inputs(items: Iterable[Any]) -> tuple[list[StudyInput], list[str]]:
         else:
             paths.append(item)
     if paths:
-        from ..audio.reading import audio_read
+        from ..audio.reading.whole_file import audio_read
 
         files, skipped = expand_inputs(paths, AUDIO_SUFFIXES)
         warnings += [f"skipped {path} (not an audio file name)" for path in skipped]
@@ -337,7 +337,7 @@ def _run_setting(model, label, study_inputs, metrics, seed, device, max_delay_ms
     """One codec setting on every input; ``ceiling_cache`` keeps no-reference scores of the inputs across settings."""
     import torch
 
-    from ..audio.reading import convert_audio
+    from ..audio.reading.whole_file import convert_audio
     from .alignment import align
 
     runs = _SettingRuns(model, label, CodeCounter(model.num_codebooks, model.cardinality), [], [])
@@ -419,7 +419,7 @@ def _warm_up(model: Any, item: StudyInput, device: Any) -> None:
     """One untimed round trip on up to a second of audio, so lazy initialization is not timed."""
     import torch
 
-    from ..audio.reading import convert_audio
+    from ..audio.reading.whole_file import convert_audio
 
     wav = convert_audio(item.wav[:, : item.sample_rate], item.sample_rate, model.sample_rate, model.channels)
     with torch.inference_mode():

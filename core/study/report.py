@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..audio.inputs import slug
+from ..files.inputs import slug
 from ..errors import CodecregError
 from .results import ComparisonTable
 
@@ -100,7 +100,7 @@ class StudyWriter:
 
     # everything else, once the table is complete --------------------------
     def write_report(self, table: ComparisonTable) -> None:
-        from ..audio.reading import audio_read
+        from ..audio.reading.whole_file import audio_read
         from .listening_page import render_page
         from .plots import rate_distortion_plot, spectrogram_plot
 
@@ -144,7 +144,7 @@ class StudyWriter:
 
     @staticmethod
     def _write(path: Path, wav: Any, sample_rate: int) -> Path:
-        from ..audio.writing import audio_write
+        from ..audio.writing.whole_file import audio_write
 
         # Levels are kept as the codec made them (clipped at full scale only), so tracks compare fairly.
         return audio_write(path.with_suffix(""), wav, sample_rate, format="wav", strategy="clip",

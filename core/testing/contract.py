@@ -19,7 +19,7 @@ import math
 import pytest
 import torch
 
-from ..api import get_registry, load_codec
+from ..registry.loading import get_registry, load_codec
 from ..audio import synthetic
 from ..codec.compression import CompressionModel
 from ..errors import UnknownNameError

@@ -69,7 +69,7 @@ class TokenFile:
         (``hf:...``) it names is loaded only with ``trust_codec_source=True``;
         registered names are always allowed.
         """
-        from ..api import load_codec
+        from ..registry.loading import load_codec
 
         check_codec_name_trusted(self.codec, trust_codec_source)
         check_decodable_name(self.codec, "decode these tokens")
@@ -145,8 +145,8 @@ def save_codes(path: str | os.PathLike, codes: Any, codec: Any, length: int, sca
         metadata["code_levels"] = levels.to_json()
     from safetensors.numpy import save
 
-    from ..audio.atomic_file import atomic_write_path
-    from ..audio.output_path import check_output_path
+    from ..files.atomic_file import atomic_write_path
+    from ..files.output_path import check_output_path
 
     path = Path(path)
     check_output_path(path, make_parent_dir=False)

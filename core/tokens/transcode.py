@@ -27,7 +27,7 @@ def encode_file(path: str | Path, codec: Any, output: str | Path, device: Any = 
     ``output``. ``on_seconds(s, total)`` hears of each ``s`` seconds of the file's ``total`` encoded."""
     import torch
 
-    from ..audio.block_reading import read_blocks
+    from ..audio.reading.blocks import read_blocks
 
     blocks = read_blocks(path, codec.sample_rate, codec.channels, block_seconds=BLOCK_SECONDS)
     tensors = (_checked_block(block, path, device, on_seconds, codec.sample_rate, blocks.duration)
@@ -63,7 +63,7 @@ def decode_file(path: str | Path, output_stem: str | Path, codecs: dict[str, Any
     written as ``output_stem_0``, ``output_stem_1``, ... ``on_seconds(s, total)`` hears of
     each ``s`` seconds of the ``total`` written.
     """
-    from ..audio.stream_writing import audio_write_stream
+    from ..audio.writing.stream import audio_write_stream
 
     tokens = load_codes(path)
     if codec is None:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from support.examples import pip_install_example
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "codecreg-s3tokenizer"
 S3_SITE = Path(os.environ.get("CODECREG_S3_SITE", ROOT / ".cache" / "s3tokenizer-site"))
@@ -26,11 +28,9 @@ if not (S3_SITE / "s3tokenizer").is_dir():
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(EXAMPLE)], check=True, timeout=300)
-    path = [str(target), str(S3_SITE), os.environ.get("PYTHONPATH", "")]
-    return dict(os.environ, PYTHONPATH=os.pathsep.join(path))
+    env = pip_install_example("codecreg-s3tokenizer", tmp_path_factory.mktemp("site"))
+    first, _, rest = env["PYTHONPATH"].partition(os.pathsep)  # the example's folder, then s3tokenizer's
+    return dict(env, PYTHONPATH=os.pathsep.join(filter(None, [first, str(S3_SITE), rest])))
 
 
 def test_listing_shows_an_encode_only_tokenizer_without_torch(installed):

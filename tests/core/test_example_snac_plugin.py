@@ -2,12 +2,13 @@
 declared, and its own tests (the contract kit and parity with the snac package) pass on seeded weights."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from support.examples import pip_install_example
 
 pytest.importorskip("snac")
 
@@ -16,11 +17,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "codecreg-snac"
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    """pip-install the example into a folder of its own (offline: no build isolation, no dependencies)."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(EXAMPLE)], check=True, timeout=300)
-    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(target), os.environ.get("PYTHONPATH", "")]))
+    return pip_install_example("codecreg-snac", tmp_path_factory.mktemp("site"))
 
 
 def test_listing_shows_the_three_models_and_their_levels_without_torch(installed):

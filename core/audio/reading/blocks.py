@@ -22,7 +22,7 @@ import numpy as np
 
 from .block_conversion import BlockConverter
 from .conversion import convert_audio_channels, import_audio_module
-from .ffmpeg_binary import FFmpegNotFoundError, locate_ffmpeg
+from ..ffmpeg_binary import FFmpegNotFoundError, locate_ffmpeg
 from .ffmpeg_source import FFmpegDecodeError, FFmpegSource
 from .sndfile_source import SndfileSource
 
