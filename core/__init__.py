@@ -13,7 +13,8 @@ from .api import (codec_info, get_registry, get_writer, list_codecs, list_writer
 from .audio.writing.writer import AudioWriter
 from .codec.compression import CompressionModel
 from .errors import (CheckpointError, CodecregError, DuplicateNameError, IncompatibleCodecError,
-                     InvalidNameError, MissingDependencyError, PluginLoadError, UnknownNameError, UnscorableError)
+                     InvalidNameError, MissingDependencyError, NoDecoderError, PluginLoadError, UnknownNameError,
+                     UnscorableError)
 from .network import endpoint_unreachable
 from .registry.compatibility import check_compatible
 from .registry.hookspecs import hookimpl
@@ -38,6 +39,9 @@ _LAZY = {
     "TokenFileError": ".tokens.token_file",
     "tokenize_dataset": ".dataset.job",
     "open_tokens": ".dataset.reading",
+    # codes at several frame rates (SNAC), and tokenizers without a decoder (docs/plugins.md)
+    "CodeLevels": ".codec.levels",
+    "EncodeOnlyModel": ".codec.encode_only",
 }
 
 
@@ -63,7 +67,7 @@ def __dir__():
 __all__ = [
     "AudioWriter", "CheckpointError", "CodecSpec", "CodecregError", "CompressionModel",
     "DuplicateNameError", "IncompatibleCodecError", "InvalidNameError", "MetricSpec",
-    "MissingDependencyError", "PluginLoadError", "SourceSpec", "UnknownNameError", "UnscorableError", "WriterSpec",
+    "MissingDependencyError", "NoDecoderError", "PluginLoadError", "SourceSpec", "UnknownNameError", "UnscorableError", "WriterSpec",
     "__version__", "check_compatible", "codebooks_for_bandwidth", "codec_info", "endpoint_unreachable", "get_registry", "get_writer", "hookimpl",
     "list_codecs", "list_writers", "load_codec", "parse_int_option", "parse_name", "register", "reset_registry",
     *_LAZY,

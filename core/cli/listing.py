@@ -80,6 +80,8 @@ def run_info(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     for key, value in data.items():
+        if key == "has_decoder" and value:  # said only of an encode-only tokenizer
+            continue
         if value not in ("", (), None):
             print(f"{key:>16}: {', '.join(map(str, value)) if isinstance(value, tuple) else value}")
     return 0

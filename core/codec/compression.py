@@ -36,6 +36,9 @@ class CompressionModel(abc.ABC):
 
     #: the name string this model was loaded by, with its options (set by ``load_codec``)
     name: str = ""
+    #: False for an encode-only tokenizer (a semantic tokenizer such as S3Tokenizer): ``decode``,
+    #: ``codecreg decode`` and ``compare`` refuse it before any work (``codecreg.EncodeOnlyModel``)
+    has_decoder: bool = True
     #: longest stretch of audio one pass covers, bounding memory (None: the whole input);
     #: set by the ``chunk_seconds`` option of a name, or ``set_chunk_seconds``
     chunk_seconds: float | None = DEFAULT_CHUNK_SECONDS
@@ -129,6 +132,36 @@ class CompressionModel(abc.ABC):
         self.metadata  # raises the set_metadata hint when it was never called
         return self._num_codebooks
 
+    # multi-rate codes (codecreg.codec.levels): None for a single-rate codec ----------
+    @property
+    def code_levels(self) -> Any | None:
+        """How this codec's levels at several frame rates are packed into its grid (a ``CodeLevels``),
+        or None: one frame rate. Declared by ``set_code_levels`` after ``set_metadata``."""
+        return self.__dict__.get("_code_levels")
+
+    def set_code_levels(self, levels: Any) -> None:
+        """Declare multi-rate codes: ``frame_rate`` must be the coarsest level's, ``total_codebooks``
+        the grid's rows (``levels.rows``)."""
+        from .levels import check_levels_fit
+
+        check_levels_fit(levels, self.metadata, type(self).__name__)
+        self._code_levels = levels
+        self._num_codebooks = self.check_num_codebooks(self._num_codebooks)
+
+    def encode_levels(self, x: Any) -> tuple[list[Any], Any | None]:
+        """``encode`` unpacked: ``([codes of level i, [B, K_i, T_i]], scale)``; a single-rate codec's one level."""
+        codes, scale = self.encode(x)
+        return ([codes] if self.code_levels is None else self.code_levels.unpack(codes)), scale
+
+    def decode_levels(self, levels: list[Any], scale: Any | None = None, length: int | None = None) -> Any:
+        """``decode`` of per-level codes as ``encode_levels`` gives them."""
+        if self.code_levels is None:
+            if len(levels) != 1:
+                raise ValueError(f"{type(self).__name__} is a single-rate codec: decode_levels takes one level, "
+                                 f"got {len(levels)}")
+            return self.decode(levels[0], scale, length=length)
+        return self.decode(self.code_levels.pack(levels), scale, length=length)
+
     def set_num_codebooks(self, n: int) -> None:
         """Use the first ``n`` codebooks from now on, 1 <= n <= total_codebooks."""
         self._num_codebooks = self.check_num_codebooks(n)
@@ -214,6 +247,10 @@ class CompressionModel(abc.ABC):
                 f"{type(self).__name__}: num_codebooks must be an int from 1 to "
                 f"{self.total_codebooks}, got {n!r}"
             )
+        levels = self.code_levels
+        if levels is not None and n not in levels.boundaries:
+            raise ValueError(f"{type(self).__name__}: num_codebooks counts rows of multi-rate codes and must end on "
+                             f"a level ({', '.join(map(str, levels.boundaries))}: {levels.describe()}), got {n}")
         return n
 
     def check_audio(self, x: Any) -> None:

@@ -70,8 +70,12 @@ def codec_info(name: str) -> CodecSpec:
         _chunk_seconds_asked(name, core_options.pop("chunk_seconds"))
     if not core_options:
         return spec
-    return dataclasses.replace(spec, num_codebooks=_codebooks_asked(
-        name, core_options, spec.cardinality, spec.frame_rate, spec.total_codebooks))
+    n = _codebooks_asked(name, core_options, spec.cardinality, spec.frame_rate, spec.total_codebooks)
+    levels = spec.code_levels()
+    if levels is not None and n not in levels.boundaries:
+        raise InvalidNameError(f"{name!r}: {n} codebooks cut through a level of this multi-rate codec; its levels "
+                               f"end at {', '.join(map(str, levels.boundaries))} rows ({levels.describe()})")
+    return dataclasses.replace(spec, num_codebooks=n)
 
 
 def load_codec(name: str, device: Any = "cpu") -> CompressionModel:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from ..codec.encode_only import no_decoder_error
 from ..errors import CodecregError, MissingDependencyError
 from ..registry.loading import codec_info
 from ..registry.names import CODEC_OPTION_ALIASES, parse_name
@@ -103,6 +104,8 @@ def _check_codec_available(name: str) -> None:
     parsed = parse_name(name, CODEC_OPTION_ALIASES)
     if parsed.scheme is None:
         spec = codec_info(name)
+        if not spec.has_decoder:
+            raise no_decoder_error(name, "be compared: a study decodes what it encodes")
         if spec.missing_requirements():
             raise MissingDependencyError(f"codec {spec.name!r} needs {', '.join(spec.missing_requirements())}: "
                                          f"{spec.install}")

@@ -80,11 +80,14 @@ class CompareRunner:
     """Every codec and metric of a ``CompareTask``, loaded; ``run`` measures one input."""
 
     def __init__(self, task: CompareTask):
+        from ..codec.encode_only import check_decodable
         from ..registry.loading import load_codec
         from .scoring import build_metrics
 
         self.task = task
         models = [(name, load_codec(name, device=task.device)) for name in task.codecs]
+        for _, model in models:  # a source's encode-only tokenizer is known once built: before any input is coded
+            check_decodable(model, "be compared: a study decodes what it encodes")
         self.metrics = build_metrics(list(task.metrics))
         self.settings: list[_Setting] = []
         warnings: list[str] = []
@@ -194,10 +197,15 @@ def _settings_of(name: str, model: Any, num_codebooks: tuple[int, ...] | None, w
     else:
         numbers = []
         for n in num_codebooks:
-            if 1 <= n <= model.total_codebooks:
-                numbers.append(int(n))
-            else:
+            if not 1 <= n <= model.total_codebooks:
                 warnings.append(f"{model.name} has {model.total_codebooks} codebooks: num_codebooks={n} skipped")
+                continue
+            try:
+                model.check_num_codebooks(int(n))  # a multi-rate codec takes whole levels only
+            except ValueError as error:
+                warnings.append(f"num_codebooks={n} skipped: {error}")
+                continue
+            numbers.append(int(n))
     settings = []
     for n in numbers:
         label = model.name if num_codebooks is None else setting_name(name, n)

@@ -12,6 +12,7 @@ import contextlib
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..codec.encode_only import check_decodable
 from ..errors import CodecregError
 from .token_file import TokenFile, check_codec_matches, load_codes, save_codes
 
@@ -70,6 +71,7 @@ def decode_file(path: str | Path, output_stem: str | Path, codecs: dict[str, Any
     else:
         check_codec_matches(tokens, codec)
         codec.set_num_codebooks(tokens.num_codebooks)
+    check_decodable(codec, "decode these tokens")  # before a file is opened
     batch = tokens.codes.shape[0]
     stems = [Path(output_stem)] if batch == 1 else [Path(f"{output_stem}_{index}") for index in range(batch)]
     with contextlib.ExitStack() as stack:
