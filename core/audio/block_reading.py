@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import AudioReadError, CodecregError
 from .block_conversion import BlockConverter
-from .conversion import convert_audio_channels, import_audio_module
+from .conversion import DEFAULT_RESAMPLER, check_resampler, convert_audio_channels, import_audio_module
 from .ffmpeg_binary import FFmpegNotFoundError, locate_ffmpeg
 from .ffmpeg_source import FFmpegDecodeError, FFmpegSource
 from .sndfile_source import SndfileSource
@@ -45,7 +45,7 @@ class AudioPathIsFolderError(AudioReadError, IsADirectoryError):
 
 def read_blocks(path: str | Path, sample_rate: int | None, channels: int | None, *, block_seconds: float = 10.0,
                 start: float | None = None, end: float | None = None,
-                allow_end_past_file: bool = False) -> "AudioBlocks":
+                allow_end_past_file: bool = False, resampler: str = DEFAULT_RESAMPLER) -> "AudioBlocks":
     """The audio of ``path`` (or of its segment ``start``..``end``, in seconds) as ``[channels, n]`` float32 blocks.
 
     ``sample_rate`` or ``channels`` None keep the file's own. Every block holds
@@ -53,9 +53,11 @@ def read_blocks(path: str | Path, sample_rate: int | None, channels: int | None,
     and ``round(end * rate)`` at the file's own rate. Checked before any decoding:
     the path, the arguments, and the segment against the file's length
     (``allow_end_past_file=True`` lets it reach past the end, as ``audio_read``'s
-    ``duration`` may: the blocks then stop with the file).
+    ``duration`` may: the blocks then stop with the file). ``resampler`` is
+    ``convert_audio``'s: "soxr" (default) or "julius" (audiocraft's numbers).
     """
-    return AudioBlocks(path, sample_rate, channels, block_seconds, start, end, allow_end_past_file)
+    return AudioBlocks(path, sample_rate, channels, block_seconds, start, end, allow_end_past_file,
+                       resampler=resampler)
 
 
 class AudioBlocks:
@@ -64,12 +66,13 @@ class AudioBlocks:
     Attributes: ``path``, ``source_rate``, ``source_channels``, ``decoder``
     (``"libsndfile"`` or ``"ffmpeg"``), ``duration`` (seconds of the segment;
     for an ffmpeg source the container's estimate, None when it declares none),
-    ``sample_rate``, ``channels``, ``block_frames``.
+    ``sample_rate``, ``channels``, ``block_frames``, ``resampler``.
     """
 
     def __init__(self, path: str | Path, sample_rate: int | None, channels: int | None, block_seconds: float = 10.0,
                  start: float | None = None, end: float | None = None, allow_end_past_file: bool = False, *,
-                 frame_span: Callable[[int], tuple[int, int | None]] | None = None) -> None:
+                 frame_span: Callable[[int], tuple[int, int | None]] | None = None,
+                 resampler: str = DEFAULT_RESAMPLER) -> None:
         """``frame_span(rate)``, instead of ``start``/``end``, gives the segment as ``(first frame, frame
         after the last or None)`` at the file's rate: how ``audio_read`` counts frames as audiocraft does.
         A span starting at or past the end of the file then reads as empty."""
@@ -77,6 +80,7 @@ class AudioBlocks:
             _positive_whole("sample_rate", sample_rate, "e.g. codec.sample_rate, or None for the file's")
         if channels is not None:
             _positive_whole("channels", channels, "1 for mono, 2 for stereo, or None for the file's")
+        self.resampler = check_resampler(resampler)
         self.path = checked_audio_path(path)
         with contextlib.closing(open_source(self.path)) as source:
             self._source_type = type(source)
@@ -98,7 +102,7 @@ class AudioBlocks:
     def __iter__(self) -> Iterator[np.ndarray]:
         pending = _Pending(self.channels)
         with contextlib.closing(self._decoding(self._source_type, self.path)) as source:
-            converter = BlockConverter(source.rate, self.sample_rate, source.channels, self.channels)
+            converter = BlockConverter(source.rate, self.sample_rate, source.channels, self.channels, self.resampler)
             remaining = None if self._end is None else max(0, self._end - self._start)
             if remaining != 0:  # nothing to read: a seek at or past the end is never asked of the decoder
                 self._decoding(source.start_at, self._start)

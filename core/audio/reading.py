@@ -15,14 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from .block_reading import AudioBlocks
-from .conversion import convert_audio, convert_audio_channels, resample
+from .conversion import DEFAULT_RESAMPLER, check_resampler, convert_audio, convert_audio_channels, resample
 
 #: Decoded in pieces this long and joined: the size of a piece does not change the samples.
 _READ_BLOCK_SECONDS = 30.0
 
 
 def audio_read(path: str | Path, seek_time: float = 0.0, duration: float = -1.0, pad: bool = False,
-               sample_rate: int | None = None, channels: int | None = None) -> tuple[np.ndarray, int]:
+               sample_rate: int | None = None, channels: int | None = None,
+               resampler: str = DEFAULT_RESAMPLER) -> tuple[np.ndarray, int]:
     """``(wav [C, T] float32, sample_rate)`` read from ``path``.
 
     ``seek_time``, ``duration`` (seconds, -1 for all) and ``pad`` (zero-pad to
@@ -30,9 +31,11 @@ def audio_read(path: str | Path, seek_time: float = 0.0, duration: float = -1.0,
     frame ``int(sr * seek_time)`` and holds ``int(sr * duration)`` frames at most; a
     seek at or past the end gives ``[C, 0]`` (``[C, int(sr * duration)]`` zeros with
     ``pad=True``). ``sample_rate`` and ``channels`` convert the audio with
-    ``convert_audio``, and the rate returned is then ``sample_rate``. A file that
-    cannot be read raises ``AudioReadError`` naming it.
+    ``convert_audio`` (with ``resampler``: "soxr", or "julius" for audiocraft's
+    numbers), and the rate returned is then ``sample_rate``. A file that cannot be
+    read raises ``AudioReadError`` naming it.
     """
+    check_resampler(resampler)
     if sample_rate is not None and sample_rate <= 0:
         raise ValueError(f"sample_rate must be a positive number of Hz, got {sample_rate!r}; "
                          "pass None to keep the file's rate")
@@ -58,7 +61,7 @@ def audio_read(path: str | Path, seek_time: float = 0.0, duration: float = -1.0,
             wav = np.pad(wav, ((0, 0), (0, missing)))
     if sample_rate is not None or channels is not None:
         target_rate = rate if sample_rate is None else sample_rate
-        wav = convert_audio(wav, rate, target_rate, source_channels if channels is None else channels)
+        wav = convert_audio(wav, rate, target_rate, source_channels if channels is None else channels, resampler)
         rate = target_rate
     return wav, rate
 

@@ -342,7 +342,8 @@ def _run_setting(model, label, study_inputs, metrics, seed, device, max_delay_ms
     max_lag = int(round(max_delay_ms * model.sample_rate / 1000))
     for item in study_inputs:
         reference = np.ascontiguousarray(
-            convert_audio(item.wav, item.sample_rate, model.sample_rate, model.channels), dtype=np.float32)
+            convert_audio(item.wav, item.sample_rate, model.sample_rate, model.channels,
+                          getattr(model, "resampler", "soxr")), dtype=np.float32)
         audio = torch.from_numpy(reference)[None].to(device)
         with torch.inference_mode():
             torch.manual_seed(seed)
@@ -413,7 +414,8 @@ def _warm_up(model: Any, item: StudyInput, device: Any) -> None:
 
     from ..audio.reading import convert_audio
 
-    wav = convert_audio(item.wav[:, : item.sample_rate], item.sample_rate, model.sample_rate, model.channels)
+    wav = convert_audio(item.wav[:, : item.sample_rate], item.sample_rate, model.sample_rate, model.channels,
+                        getattr(model, "resampler", "soxr"))
     with torch.inference_mode():
         codes, scale = model.encode(torch.from_numpy(np.ascontiguousarray(wav, dtype=np.float32))[None].to(device))
         model.decode(codes, scale, length=wav.shape[-1])

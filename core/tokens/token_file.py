@@ -5,7 +5,8 @@ a ``codes`` tensor ``[B, K, T']`` of unsigned integers (the smallest type that
 holds the codebook), an optional float32 ``scale`` tensor, and string metadata
 naming the codec by its full name string (options included), its sample rate,
 channels, frame rate, cardinality, number of codebooks, the original length in
-samples and the codecreg and format versions. Decoding reloads the codec by
+samples, the resampler that brought the audio to the codec's rate ("soxr" or
+"julius") and the codecreg and format versions. Decoding reloads the codec by
 that name and checks that it still has the stored geometry.
 """
 
@@ -48,6 +49,8 @@ class TokenFile:
     length: int
     codecreg_version: str
     format_version: int
+    #: how the audio was resampled to the codec's rate before encoding ("soxr" in files older than the field)
+    resampler: str = "soxr"
 
     @property
     def duration(self) -> float:
@@ -126,6 +129,7 @@ def save_codes(path: str | os.PathLike, codes: Any, codec: Any, length: int, sca
         "cardinality": str(cardinality),
         "num_codebooks": str(codes.shape[1]),
         "length": str(int(length)),
+        "resampler": getattr(codec, "resampler", "soxr"),
     }
     from safetensors.numpy import save
 
@@ -255,6 +259,7 @@ def _validated(path: Path, codes: np.ndarray, scale: np.ndarray | None, metadata
         raise TokenFileError(f"{path}: corrupted: scale has dtype {scale.dtype} and shape {scale.shape}")
     return TokenFile(codes=codes.astype(np.int64), scale=scale, codec=codec, frame_rate=frame_rate,
                      codecreg_version=metadata.get("codecreg_version", ""),
+                     resampler=metadata.get("resampler", "soxr"),
                      format_version=int(metadata["format_version"]), **fields)
 
 
