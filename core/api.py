@@ -202,8 +202,12 @@ def _stereo_spec(name: str, spec: CodecSpec, per_timestep: bool) -> CodecSpec:
     if spec.channels != 1:
         raise _mono_only(name, f"codec {spec.name!r}", spec.channels)
     rows, steps = (1, 2) if per_timestep else (2, 1)
+    layout = "per time step" if per_timestep else "per codebook"
     return dataclasses.replace(spec, channels=2, frame_rate=spec.frame_rate * steps,
-                               num_codebooks=rows * spec.num_codebooks, total_codebooks=rows * spec.total_codebooks)
+                               num_codebooks=rows * spec.num_codebooks, total_codebooks=rows * spec.total_codebooks,
+                               bandwidths=tuple(2 * bandwidth for bandwidth in spec.bandwidths),
+                               notes=" ".join(filter(None, [spec.notes, f"Stereo made of the mono codec: each "
+                                                            f"channel coded apart, codes interleaved {layout}."])))
 
 
 def _interleaved_stereo(name: str, model: CompressionModel, per_timestep: bool) -> CompressionModel:

@@ -142,3 +142,18 @@ def test_the_wrapped_codec_round_trips_through_a_token_file(tmp_path, stereo_aud
     assert tokens.codec == "debug?stereo=interleave_per_timestep" and tokens.channels == 2
     decoded = tokens.decode()
     assert torch.equal(decoded, codec.decode(codes, scale, length=stereo_audio.shape[-1]))
+
+
+class TestMusicGenStereo(CompressionModelContract):
+    """MusicGen stereo's tokenizer by name, on seeded small encodec_32khz weights: the kit and the layout."""
+
+    codec_name = "encodec_32khz?stereo=interleave"
+    seeded_weights = "small"
+
+    def test_codes_are_each_channel_encoded_by_the_mono_codec_interleaved(self, codec, audio, encoded):
+        mono_codec = codec.model
+        left, _ = mono_codec.encode(audio[:, :1])
+        right, _ = mono_codec.encode(audio[:, 1:])
+        assert torch.equal(encoded[0], torch.stack([left, right]).permute(1, 2, 0, 3).reshape(*left.shape[:1], -1,
+                                                                                            left.shape[-1]))
+        assert (codec.channels, codec.num_codebooks, codec.frame_rate) == (2, 8, 50.0)
