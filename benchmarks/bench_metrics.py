@@ -6,7 +6,7 @@ The audio is espeak-ng speech repeated to the length (a synthetic clip without
 espeak-ng), at ``--rate``, mono, against a copy with white noise at 20 dB SNR.
 Each metric is built once (its build time, which loads ViSQOL's and DNSMOS'
 models, is printed apart), scored once untimed, then timed ``--runs`` times:
-``codecreg.study.comparison.score``, i.e. ``convert_audio`` to the metric's rate
+``codecreg.study.scoring.score``, i.e. ``convert_audio`` to the metric's rate
 and channels plus the library's own call. The median is printed with the value.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import codecreg
-from codecreg.study.comparison import load_metrics, score
+from codecreg.study.scoring import load_metrics, score
 
 
 def speech(seconds: float, rate: int) -> tuple[np.ndarray, str]:

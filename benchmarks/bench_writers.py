@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from codecreg.audio.ffmpeg_binary import locate_ffmpeg
-from codecreg.audio.writing import audio_write
+from codecreg.audio.writing.whole_file import audio_write
 from codecreg_ffmpeg.writer import output_flags
 
 RATE = 32000

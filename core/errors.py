@@ -42,3 +42,7 @@ class IncompatibleCodecError(CodecregError, ValueError):
 
 class UnscorableError(CodecregError, ValueError):
     """A metric that cannot score this input (PESQ on silence or under 0.25 s): the study records why and goes on."""
+
+
+class NoDecoderError(CodecregError, ValueError):
+    """An encode-only tokenizer asked to decode: its codes cannot be turned back into audio."""

@@ -1,3 +1,2 @@
-"""Audio in and out of files: array conversion, reading and resampling, the writer
-contract and the choice among writers, normalization, atomic writes, input expansion
-and synthetic signals."""
+"""Audio in and out of files, in rooms: reading/, writing/, levels/. At the top, what several
+rooms and writer plugins share: array helpers, the ffmpeg program, synthetic test signals."""

@@ -22,9 +22,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
     import torch
 
-    from ..api import load_codec
+    from ..registry.loading import load_codec
     from ..audio.synthetic import synthetic_audio
-    from ..audio.writing import audio_write
+    from ..audio.writing.whole_file import audio_write
 
     torch.manual_seed(0)
     start = time.perf_counter()

@@ -29,7 +29,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from ..api import list_codecs
+    from ..registry.loading import list_codecs
     from .output import print_json, print_table
 
     specs = list_codecs(args.pattern)
@@ -48,7 +48,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_plugins(args: argparse.Namespace) -> int:
-    from ..api import get_registry
+    from ..registry.loading import get_registry
     from .output import print_json, print_table
 
     plugins = sorted(get_registry().plugins, key=lambda info: (info.distribution, info.name))
@@ -63,7 +63,7 @@ def run_plugins(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from ..api import codec_info
+    from ..registry.loading import codec_info
     from ..errors import InvalidNameError
     from ..registry.names import CODEC_OPTION_ALIASES, CORE_CODEC_OPTIONS, parse_name
     from .output import print_json
@@ -80,19 +80,21 @@ def run_info(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     for key, value in data.items():
+        if key == "has_decoder" and value:  # said only of an encode-only tokenizer
+            continue
         if value not in ("", (), None):
             print(f"{key:>16}: {', '.join(map(str, value)) if isinstance(value, tuple) else value}")
     return 0
 
 
 def run_writers(args: argparse.Namespace) -> int:
-    from ..api import list_writers
+    from ..registry.loading import list_writers
     from .output import print_json, print_table
 
     specs = list_writers()
     rows = [spec.as_dict() for spec in specs]
     if args.probe:
-        from ..audio.writer_choice import probe_writer
+        from ..audio.writing.writer_choice import probe_writer
 
         for row in rows:
             row["probe"] = probe_writer(row["name"])

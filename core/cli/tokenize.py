@@ -18,7 +18,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--codec", required=True, help="codec name, options allowed (e.g. 'encodec_32khz')")
     parser.add_argument("-o", "--out", required=True, help="folder for the shards; rerun the command to resume")
     parser.add_argument("--engine", choices=("local", "ray"), default="local",
-                        help="local: a pool of worker processes (default); ray: Ray Data on a cluster")
+                        help="local: a pool of worker processes (default); ray: Ray actors, on this machine or a cluster")
     parser.add_argument("--workers", type=int, default=None,
                         help="worker processes or Ray actors, each loading the codec once (default: CPUs, at most 4)")
     parser.add_argument("--shard-size", type=int, default=1000, help="inputs per shard (default: 1000)")

@@ -55,9 +55,9 @@ def _add_existing_policy(parser: argparse.ArgumentParser) -> None:
 def run_encode(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..api import load_codec
-    from ..audio.inputs import AUDIO_SUFFIXES, expand_inputs, output_paths
-    from ..audio.output_path import check_output_folder
+    from ..registry.loading import load_codec
+    from ..files.inputs import AUDIO_SUFFIXES, expand_inputs, output_paths
+    from ..files.output_path import check_output_folder
     from ..registry.names import with_resampler
     from ..tokens.token_file import SUFFIX
     from ..tokens.transcode import encode_file
@@ -76,10 +76,11 @@ def run_encode(args: argparse.Namespace) -> int:
 def run_decode(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..api import load_codec
-    from ..audio.inputs import expand_inputs, output_paths
-    from ..audio.output_path import check_output_folder
-    from ..audio.writing import check_write_options
+    from ..registry.loading import load_codec
+    from ..files.inputs import expand_inputs, output_paths
+    from ..files.output_path import check_output_folder
+    from ..audio.writing.whole_file import check_write_options
+    from ..codec.encode_only import check_decodable, check_decodable_name
     from ..errors import CodecregError
     from ..tokens.token_file import SUFFIX
     from ..tokens.transcode import decode_file
@@ -95,7 +96,11 @@ def run_decode(args: argparse.Namespace) -> int:
     # a file holding a batch is written as stem_0, stem_1, ...: the first of them stands for the rest
     written = [[Path(f"{stem}.{format}"), Path(f"{stem}_0.{format}")] for stem in stems]
     pending = _pending(files, stems, written, args)
+    if args.codec:  # an encode-only tokenizer is refused before anything is built or read
+        check_decodable_name(args.codec, "decode token files")
     codec = load_codec(args.codec, device=args.device) if args.codec and pending else None
+    if codec is not None:
+        check_decodable(codec, "decode token files")
     codecs: dict = {}
     options = {"format": format, "strategy": args.strategy, "mp3_rate": args.mp3_rate,
                "ogg_rate": args.ogg_rate, "sample_format": args.sample_format, "backend": args.backend}

@@ -41,9 +41,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_write(args: argparse.Namespace) -> int:
-    from ..audio.output_path import check_output_path, check_output_stem
-    from ..audio.reading import audio_read
-    from ..audio.writing import audio_write
+    from ..files.output_path import check_output_path, check_output_stem
+    from ..audio.reading.whole_file import audio_read
+    from ..audio.writing.whole_file import audio_write
 
     try:
         path, format = _output_path_and_format(check_output_stem(args.output), args.format)
@@ -65,7 +65,7 @@ def run_write(args: argparse.Namespace) -> int:
 
 def _output_path_and_format(output: Path, format: str | None) -> tuple[Path, str]:
     """The file to write and its format, from ``-o`` and ``--format``; a suffix that is no format is said so."""
-    from ..audio.writer_choice import check_format, known_formats
+    from ..audio.writing.writer_choice import check_format, known_formats
 
     suffix = output.suffix[1:]
     suffix_format = suffix.lower() if suffix.lower() in known_formats() else None

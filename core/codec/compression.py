@@ -11,13 +11,24 @@ from __future__ import annotations
 import abc
 import operator
 import math
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
+from ..errors import IncompatibleCodecError
 from ..registry.specs import bitrate_kbps
 from .metadata import CodecMetadata
 
 #: seconds of audio one pass of an encoder or decoder covers unless ``chunk_seconds`` says otherwise
 DEFAULT_CHUNK_SECONDS = 10.0
+
+#: what ``get_pretrained`` builds a codec by name with: the registry layer installs its ``load_codec``
+#: here when it is imported (``install_loader``), so this contract never imports the layer above it
+_loader: Callable[..., Any] | None = None
+
+
+def install_loader(loader: Callable[..., Any]) -> None:
+    """Make ``loader(name, device=...)`` what ``CompressionModel.get_pretrained`` builds codecs with."""
+    global _loader
+    _loader = loader
 
 
 class CompressionModel(abc.ABC):
@@ -25,6 +36,9 @@ class CompressionModel(abc.ABC):
 
     #: the name string this model was loaded by, with its options (set by ``load_codec``)
     name: str = ""
+    #: False for an encode-only tokenizer (a semantic tokenizer such as S3Tokenizer): ``decode``,
+    #: ``codecreg decode`` and ``compare`` refuse it before any work (``codecreg.EncodeOnlyModel``)
+    has_decoder: bool = True
     #: longest stretch of audio one pass covers, bounding memory (None: the whole input);
     #: set by the ``chunk_seconds`` option of a name, or ``set_chunk_seconds``
     chunk_seconds: float | None = DEFAULT_CHUNK_SECONDS
@@ -32,13 +46,46 @@ class CompressionModel(abc.ABC):
     #: "soxr", or "julius" for audiocraft's numbers; set by the ``resampler`` option of a name
     resampler: str = "soxr"
 
-    @abc.abstractmethod
     def encode(self, x: Any) -> tuple[Any, Any | None]:
-        """``x [B, C, T]`` -> ``(codes [B, K, T'] int64, scale [B, 1] or None)``."""
+        """``x [B, C, T]`` -> ``(codes [B, K, T'] int64, scale [B, 1] or None)``.
 
-    @abc.abstractmethod
-    def decode(self, codes: Any, scale: Any | None = None) -> Any:
-        """``codes [B, K, T']`` -> audio ``[B, C, T]``."""
+        The default, for a codec with a ``coding_plan``: ``check_audio``, ``model_audio``, then the
+        plan ``chunk_seconds`` at a time, item by item, without gradients. A codec without a plan
+        implements its own."""
+        import torch
+
+        from ..chunking.driving import encode_by_plan, plan_of
+
+        self.check_audio(x)
+        plan = plan_of(self, "encode")
+        with torch.no_grad():
+            return encode_by_plan(self, self.model_audio(x), plan)
+
+    def decode(self, codes: Any, scale: Any | None = None, length: Any = None) -> Any:
+        """``codes [B, K, T']`` -> audio ``[B, C, T]`` (``length`` samples when given).
+
+        The default, for a codec with a ``coding_plan``: ``check_codes``, ``model_codes``, then the
+        plan ``chunk_seconds`` at a time, without gradients (a ``length`` beyond what the codes
+        cover is refused before any work). A codec without a plan implements its own."""
+        import torch
+
+        from ..chunking.driving import decode_by_plan, plan_of
+
+        self.check_codes(codes)
+        plan = plan_of(self, "decode")
+        codes, scale = self.model_codes(codes, scale)
+        with torch.no_grad():
+            return decode_by_plan(self, codes, scale, length, plan)
+
+    def model_audio(self, x: Any) -> Any:
+        """Checked audio as the model takes it (its device and dtype, say); the default encode calls
+        it. As given, unless a codec says otherwise."""
+        return x
+
+    def model_codes(self, codes: Any, scale: Any | None) -> tuple[Any, Any | None]:
+        """Checked codes and scale as the model takes them (its device, int64, a scale's shape
+        checked); the default decode calls it. As given, unless a codec says otherwise."""
+        return codes, scale
 
     @abc.abstractmethod
     def decode_latent(self, codes: Any) -> Any:
@@ -88,6 +135,36 @@ class CompressionModel(abc.ABC):
         self.metadata  # raises the set_metadata hint when it was never called
         return self._num_codebooks
 
+    # multi-rate codes (codecreg.codec.levels): None for a single-rate codec ----------
+    @property
+    def code_levels(self) -> Any | None:
+        """How this codec's levels at several frame rates are packed into its grid (a ``CodeLevels``),
+        or None: one frame rate. Declared by ``set_code_levels`` after ``set_metadata``."""
+        return self.__dict__.get("_code_levels")
+
+    def set_code_levels(self, levels: Any) -> None:
+        """Declare multi-rate codes: ``frame_rate`` must be the coarsest level's, ``total_codebooks``
+        the grid's rows (``levels.rows``)."""
+        from .levels import check_levels_fit
+
+        check_levels_fit(levels, self.metadata, type(self).__name__)
+        self._code_levels = levels
+        self._num_codebooks = self.check_num_codebooks(self._num_codebooks)
+
+    def encode_levels(self, x: Any) -> tuple[list[Any], Any | None]:
+        """``encode`` unpacked: ``([codes of level i, [B, K_i, T_i]], scale)``; a single-rate codec's one level."""
+        codes, scale = self.encode(x)
+        return ([codes] if self.code_levels is None else self.code_levels.unpack(codes)), scale
+
+    def decode_levels(self, levels: list[Any], scale: Any | None = None, length: int | None = None) -> Any:
+        """``decode`` of per-level codes as ``encode_levels`` gives them."""
+        if self.code_levels is None:
+            if len(levels) != 1:
+                raise ValueError(f"{type(self).__name__} is a single-rate codec: decode_levels takes one level, "
+                                 f"got {len(levels)}")
+            return self.decode(levels[0], scale, length=length)
+        return self.decode(self.code_levels.pack(levels), scale, length=length)
+
     def set_num_codebooks(self, n: int) -> None:
         """Use the first ``n`` codebooks from now on, 1 <= n <= total_codebooks."""
         self._num_codebooks = self.check_num_codebooks(n)
@@ -113,7 +190,7 @@ class CompressionModel(abc.ABC):
 
     # long audio and streams ------------------------------------------------
     def coding_plan(self) -> Any | None:
-        """How this codec codes audio in chunks exactly (``codecreg.codec.coding_plan``: a
+        """How this codec codes audio in chunks exactly (``codecreg.chunking``: a
         ``StagedPlan`` or a ``SegmentedPlan``), or None when it can only code whole inputs.
         docs/long-audio.md says what to declare."""
         return None
@@ -121,103 +198,51 @@ class CompressionModel(abc.ABC):
     def encode_stream(self, blocks: Iterable[Any]) -> Iterator[tuple[Any, Any | None]]:
         """Audio blocks ``[B, C, n]`` in, ``(codes [B, K, t], scale)`` out as soon as they are final;
         the blocks' codes put together equal ``encode`` of the whole audio."""
-        import torch
+        from ..chunking.driving import encode_stream
 
-        from .coding_plan import EncodeStream, chunk_frames
-
-        plan = self._plan_for("encode_stream")
-        chunk = chunk_frames(self.chunk_seconds, self.frame_rate)
-        streams: list[EncodeStream] = []
-        for block in blocks:
-            self.check_audio(block)
-            if not streams:
-                streams = [EncodeStream(plan, chunk) for _ in range(block.shape[0])]
-            if block.shape[0] != len(streams):
-                raise ValueError(f"{type(self).__name__}.encode_stream: every block must have the first "
-                                 f"block's batch size {len(streams)}, got {block.shape[0]}")
-            with torch.no_grad():  # not around the yields: the caller's own grad mode holds between blocks
-                coded = [stream.feed(item) for stream, item in zip(streams, block.split(1))]
-            yield from _joined(coded)
-        if not streams:
-            raise ValueError(f"{type(self).__name__}.encode_stream got no audio blocks")
-        with torch.no_grad():
-            coded = [stream.finish() for stream in streams]
-        yield from _joined(coded)
+        return encode_stream(self, blocks)
 
     def decode_stream(self, blocks: Iterable[Any], length: int | None = None) -> Iterator[Any]:
         """Code blocks ``[B, K, t]`` (or ``(codes, scale)`` pairs as ``encode_stream`` gives them) in,
         audio blocks ``[B, C, n]`` out as soon as they are final; put together they equal ``decode``
         of all the codes, ending at ``length`` samples when given."""
-        import torch
+        from ..chunking.driving import decode_stream
 
-        from .coding_plan import DecodeStream, chunk_frames
-
-        plan = self._plan_for("decode_stream")
-        stream = DecodeStream(plan, chunk_frames(self.chunk_seconds, self.frame_rate), self.check_length(length))
-        for block in blocks:
-            codes, scale = block if isinstance(block, tuple) else (block, None)
-            self.check_codes(codes)
-            with torch.no_grad():
-                audio = stream.feed(codes, scale)
-            yield from audio
-        with torch.no_grad():
-            audio = stream.finish()
-        yield from audio
-
-    def _plan_for(self, method: str) -> Any:
-        plan = self.coding_plan()
-        if plan is None:
-            raise NotImplementedError(f"{type(self).__name__}.{method}: this codec declares no coding plan, so it "
-                                      "codes whole inputs only; use encode/decode (docs/long-audio.md)")
-        return plan
+        return decode_stream(self, blocks, length)
 
     @classmethod
     def get_pretrained(cls, name: str, device: Any = "cpu") -> "CompressionModel":
-        """audiocraft's entry point, so its code ports unchanged: any name of docs/names.md."""
-        from ..api import load_codec
+        """audiocraft's entry point, so its code ports unchanged: any name of docs/names.md.
 
-        return load_codec(name, device=device)
+        On a subclass, the name must build that class (or one of its subclasses):
+        ``EncodecCodec.get_pretrained("dac_44khz")`` is refused, naming both classes;
+        ``CompressionModel.get_pretrained`` accepts any codec."""
+        if _loader is None:
+            raise RuntimeError("no codec loader is installed: import codecreg (its registry installs one)")
+        model = _loader(name, device=device)
+        if not isinstance(model, cls):
+            built = type(model)
+            raise IncompatibleCodecError(
+                f"{cls.__name__}.get_pretrained({name!r}): that name builds a {built.__name__} "
+                f"({built.__module__}.{built.__qualname__}), not a {cls.__name__} "
+                f"({cls.__module__}.{cls.__qualname__}); use {built.__name__}.get_pretrained, "
+                "CompressionModel.get_pretrained or codecreg.load_codec for any codec")
+        return model
 
     # helpers for implementations -------------------------------------------
     def encode_by_plan(self, x: Any, plan: Any, whole: bool = False) -> tuple[Any, Any | None]:
-        """``encode`` through ``plan``, ``chunk_seconds`` at a time (``whole``: in one pass). Items are
-        coded one at a time, so that an item's codes never depend on its batch (kernels pick
-        algorithms by problem size)."""
-        import torch
+        """``encode`` through ``plan`` (``codecreg.chunking.encode_by_plan``), for a codec whose own
+        ``encode`` runs a plan of its choosing (``whole``: in one pass)."""
+        from ..chunking.driving import encode_by_plan
 
-        from .coding_plan import EncodeStream, chunk_frames
-
-        chunk = None if whole else chunk_frames(self.chunk_seconds, self.frame_rate)
-        codes, scales = [], []
-        for item in x.split(1):
-            stream = EncodeStream(plan, chunk)
-            pairs = stream.finish(item)
-            codes.append(torch.cat([c for c, _ in pairs], dim=-1))
-            if pairs[0][1] is not None:
-                scales.append(torch.cat([s for _, s in pairs], dim=1))
-        return torch.cat(codes), torch.cat(scales) if scales else None
+        return encode_by_plan(self, x, plan, whole)
 
     def decode_by_plan(self, codes: Any, scale: Any | None, length: Any, plan: Any, whole: bool = False) -> Any:
-        """``decode`` through ``plan``, ``chunk_seconds`` at a time (``whole``: in one pass); a
-        ``length`` beyond what the codes cover is refused before any work."""
-        import torch
+        """``decode`` through ``plan`` (``codecreg.chunking.decode_by_plan``), for a codec whose own
+        ``decode`` runs a plan of its choosing (``whole``: in one pass)."""
+        from ..chunking.driving import decode_by_plan
 
-        from .coding_plan import DecodeStream, SegmentedPlan, chunk_frames
-
-        length = self.check_length(length)
-        frames = codes.shape[-1]
-        if isinstance(plan, SegmentedPlan):
-            counts = plan.layout.frame_counts(frames, length, None if scale is None else scale.shape[-1])
-            if scale is not None and scale.shape[-1] != len(counts):
-                raise ValueError(f"{type(self).__name__}.decode: these codes hold {len(counts)} segment(s) but "
-                                 f"scale has {scale.shape[-1]} column(s); pass the scale encode returned with them")
-            covered = plan.layout.covered_samples(counts)
-        else:
-            covered = frames * plan.hop
-        self.check_covered(length, covered)
-        chunk = None if whole else chunk_frames(self.chunk_seconds, self.frame_rate)
-        stream = DecodeStream(plan, chunk, length)
-        return torch.cat(stream.finish(codes, scale), dim=-1)
+        return decode_by_plan(self, codes, scale, length, plan, whole)
 
     def check_num_codebooks(self, n: int) -> int:
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= self.total_codebooks:
@@ -225,6 +250,10 @@ class CompressionModel(abc.ABC):
                 f"{type(self).__name__}: num_codebooks must be an int from 1 to "
                 f"{self.total_codebooks}, got {n!r}"
             )
+        levels = self.code_levels
+        if levels is not None and n not in levels.boundaries:
+            raise ValueError(f"{type(self).__name__}: num_codebooks counts rows of multi-rate codes and must end on "
+                             f"a level ({', '.join(map(str, levels.boundaries))}: {levels.describe()}), got {n}")
         return n
 
     def check_audio(self, x: Any) -> None:
@@ -307,11 +336,3 @@ class CompressionModel(abc.ABC):
                              f"got values from {low} to {high}: this codec's codebooks have entries 0 to "
                              f"{self.cardinality - 1}; were the codes made by another codec?")
 
-
-def _joined(per_item: list[list[tuple[Any, Any | None]]]) -> Iterator[tuple[Any, Any | None]]:
-    """One batch's ``(codes, scale)`` blocks from each item's: the items' streams emit in step."""
-    import torch
-
-    for pairs in zip(*per_item):
-        codes = torch.cat([c for c, _ in pairs])
-        yield codes, None if pairs[0][1] is None else torch.cat([s for _, s in pairs])

@@ -12,9 +12,9 @@ import torch
 from torch import nn
 
 from ..registry.names import parse_int_option
-from .coding_plan import StagedPlan
+from ..chunking.plan import StagedPlan
 from .compression import CompressionModel
-from .stages import Convolutional
+from ..chunking.stages import Convolutional
 
 STRIDES = (10, 8, 16)
 WIDTHS = (8, 16)
@@ -59,22 +59,11 @@ class DebugCompressionModel(CompressionModel, nn.Module):
                      + codebook.pow(2).sum(-1))
         return distances.argmin(-1)
 
-    # contract -------------------------------------------------------------
-    @torch.no_grad()
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
-        self.check_audio(x)
-        return self.encode_by_plan(x, self.coding_plan())
-
+    # contract: encode and decode are the base class's, through the coding plan ------
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
         self.check_codes(codes)
         return self._latent(codes)
-
-    @torch.no_grad()
-    def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
-               length: int | None = None) -> torch.Tensor:
-        self.check_codes(codes)
-        return self.decode_by_plan(codes, None, length, self.coding_plan())
 
     def coding_plan(self) -> StagedPlan:
         """Every convolution's stride is its kernel: a frame sees its own samples only (no context)."""

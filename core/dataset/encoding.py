@@ -83,8 +83,8 @@ def encode_audio(codec: Any, item: Item, source: Source, device: Any = "cpu") ->
 def read_item(item: Item, codec: Any) -> Source:
     """``item``'s audio converted to ``codec``'s rate and channels (with ``codec.resampler``): read now, unless it is a file
     longer than ``STREAM_SECONDS`` that ``codec`` can encode as a stream."""
-    from ..audio.block_reading import read_blocks
-    from ..audio.reading import convert_audio
+    from ..audio.reading.blocks import read_blocks
+    from ..audio.reading.whole_file import convert_audio
 
     resampler = getattr(codec, "resampler", "soxr")
     if item.row is not None:
@@ -95,6 +95,18 @@ def read_item(item: Item, codec: Any) -> Source:
     short = blocks.duration is not None and blocks.duration <= STREAM_SECONDS
     chosen = list(blocks) if short or codec.coding_plan() is None else blocks
     return Source(chosen, blocks.source_rate, blocks.source_channels)
+
+
+def read_source_audio(item: Item) -> tuple[np.ndarray, int]:
+    """``(wav [C, T] float32, rate)``: ``item``'s audio (its segment, its Parquet row's bytes) at its own rate."""
+    from ..audio.reading.blocks import read_blocks
+
+    if item.row is not None:
+        return _read_bytes(_parquet_audio_bytes(item), item)
+    blocks = read_blocks(item.path, None, None, start=item.start, end=item.end, allow_end_past_file=True)
+    parts = list(blocks)
+    wav = np.concatenate(parts, axis=-1) if parts else np.zeros((blocks.source_channels, 0), np.float32)
+    return wav, int(blocks.source_rate)
 
 
 def _nonempty(blocks: Iterable[Any], item: Item) -> Iterable[Any]:

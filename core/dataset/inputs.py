@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..audio.inputs import AUDIO_SUFFIXES, InputError, expand_inputs
+from ..files.inputs import AUDIO_SUFFIXES, InputError, expand_inputs
 
 MANIFEST_SUFFIXES = (".jsonl", ".csv")
 PARQUET_SUFFIX = ".parquet"
@@ -31,6 +31,9 @@ class Item:
     end: float | None = None
     row: int | None = None  # a Parquet input's row; its audio column holds the bytes
     column: str | None = None
+    #: a manifest's or Parquet file's ``category`` column, or the first folder level of a folder or glob
+    #: input (empty for a file at its top); ``codecreg compare`` summarizes per category
+    category: str = ""
 
     @property
     def source(self) -> str:
@@ -56,7 +59,8 @@ def collect_items(inputs: list[str | os.PathLike]) -> tuple[list[Item], list[Pat
             items += _parquet_items(Path(given))
         else:
             files, left_out = expand_inputs([given], AUDIO_SUFFIXES)
-            items += [Item(file.relative.as_posix(), str(file.path)) for file in files]
+            items += [Item(file.relative.as_posix(), str(file.path), category=folder_category(file.relative))
+                      for file in files]
             skipped += left_out
     _refuse_duplicate_ids(items)
     return items, skipped
@@ -72,12 +76,18 @@ def _glob_items(pattern: str) -> list[Item]:
     if not paths:
         raise InputError(f"no audio files match {pattern!r}; check the pattern (quote it so the shell "
                          "leaves it to codecreg, and use ** for subfolders)")
-    return [Item(path.relative_to(base).as_posix(), str(path)) for path in paths]
+    return [Item(path.relative_to(base).as_posix(), str(path), category=folder_category(path.relative_to(base)))
+            for path in paths]
+
+
+def folder_category(relative: Path) -> str:
+    """The first folder level of a path relative to the folder given: ``speech/a.wav`` -> ``speech``."""
+    return relative.parts[0] if len(relative.parts) > 1 else ""
 
 
 def _manifest_items(manifest: Path) -> list[Item]:
     """Rows of a JSONL or CSV manifest: ``path`` (relative to the manifest's folder), optional ``id``,
-    ``start`` and ``end`` in seconds."""
+    ``start`` and ``end`` in seconds, and ``category``."""
     rows = _manifest_rows(manifest)
     items = []
     for number, row in enumerate(rows, start=1):
@@ -91,7 +101,8 @@ def _manifest_items(manifest: Path) -> list[Item]:
         if start is not None and end is not None and end <= start:
             raise InputError(f"{where}: end ({end:g} s) must be after start ({start:g} s)")
         item = Item("", str(path), start, end)
-        items.append(Item(str(row.get("id") or "") or _default_id(row["path"], item), str(path), start, end))
+        items.append(Item(str(row.get("id") or "") or _default_id(row["path"], item), str(path), start, end,
+                          category=str(row.get("category") or "")))
     return items
 
 
@@ -141,7 +152,9 @@ def _parquet_items(path: Path) -> list[Item]:
     else:
         audio_paths = pq.read_table(path, columns=[f"{column}.path"]).column(0)  # the paths, not the bytes
         ids = [value or f"{path.name}#{row}" for row, value in enumerate(audio_paths.to_pylist())]
-    return [Item(ids[row], str(path), row=row, column=column) for row in range(len(ids))]
+    categories = ([str(value or "") for value in pq.read_table(path, columns=["category"]).column(0).to_pylist()]
+                  if "category" in schema.names else [""] * len(ids))
+    return [Item(ids[row], str(path), row=row, column=column, category=categories[row]) for row in range(len(ids))]
 
 
 def audio_column(schema, path: Path) -> str:

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from ..audio.atomic_file import atomic_write_path
-from ..audio.inputs import InputError
-from ..audio.output_path import check_output_folder
+from ..files.atomic_file import atomic_write_path
+from ..files.inputs import InputError
+from ..files.output_path import check_output_folder
 from ..errors import CodecregError
 from ..registry.names import with_resampler
 from .encoding import EncodedItem

@@ -49,7 +49,7 @@ class JobSummary:
 class JobProgress:
     """The bar of a running job: ``advance`` once per input finished."""
 
-    def __init__(self, total: int, enabled: bool = True):
+    def __init__(self, total: int, enabled: bool = True, description: str = "tokenize"):
         self.started = time.perf_counter()
         self.audio_seconds = 0.0
         self.bar = None
@@ -58,7 +58,7 @@ class JobProgress:
                 from tqdm.auto import tqdm
             except ImportError:
                 return
-            self.bar = tqdm(total=total, desc="tokenize", unit="input", file=sys.stderr, disable=None,
+            self.bar = tqdm(total=total, desc=description, unit="input", file=sys.stderr, disable=None,
                             dynamic_ncols=True)
 
     def advance(self, audio_seconds: float) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from ..audio.atomic_file import atomic_write_path
+from ..files.atomic_file import atomic_write_path
 from ..errors import CodecregError
 
 JOURNAL_FILE = "_journal.jsonl"
@@ -86,8 +86,8 @@ def folder_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise CodecregError(f"another codecreg tokenize job is writing {folder}; wait for it to finish "
-                                "or stop it, then rerun this one") from None
+            raise CodecregError(f"another codecreg job (tokenize or compare) is writing {folder}; wait for it to "
+                                "finish or stop it, then rerun this one") from None
         yield
 
 

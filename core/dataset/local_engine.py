@@ -1,4 +1,4 @@
-"""The local engine: a pool of worker processes on this machine, each loading the codec once.
+"""The local engine: a pool of worker processes on this machine, each loading a task's models once.
 
 Each worker divides the machine's torch threads with the others and reads the
 next input in a thread while it encodes the current one (the parent keeps two
@@ -33,15 +33,25 @@ def default_workers() -> int:
 
 def run_local(codec_name: str, device: str, work: list[tuple[int, Item]], workers: int,
               threads: int | None = None) -> Iterator[tuple]:
-    """Yield ``("codec", description)`` once the codec is loaded, then ``("done", index, EncodedItem)``
+    """Yield ``("ready", description)`` once the codec is loaded, then ``("done", index, EncodedItem)``
     or ``("failed", index, reason)`` for each of ``work``'s ``(index, item)``, in any order."""
+    from .tasks import TokenizeTask
+
+    return run_task_local(TokenizeTask(codec_name, device), work, workers, threads)
+
+
+def run_task_local(task: Any, work: list[tuple[int, Any]], workers: int,
+                   threads: int | None = None) -> Iterator[tuple]:
+    """``task`` (``codecreg.dataset.tasks``) on ``work`` in ``workers`` processes: ``("ready", description)``
+    once every worker has loaded it, then ``("done", index, result)`` or ``("failed", index, reason)``
+    for each ``(index, item)``, in any order."""
     if workers < 1:
         raise CodecregError(f"--workers must be at least 1, got {workers}")
     workers = min(workers, max(1, len(work)))
     threads_each = max(1, (threads or os.cpu_count() or 1) // workers)
-    pool = _Pool(codec_name, device, threads_each)
+    pool = _Pool(task, threads_each)
     try:
-        yield ("codec", pool.start(workers))
+        yield ("ready", pool.start(workers))
         yield from pool.results(work)
     finally:
         pool.stop()
@@ -56,8 +66,9 @@ class _Worker:
 
 
 class _Pool:
-    def __init__(self, codec_name: str, device: str, threads: int):
-        self.arguments = [codec_name, device, str(threads)]
+    def __init__(self, task: Any, threads: int):
+        self.task = task
+        self.arguments = [str(threads)]
         self.workers: list[_Worker] = []
 
     def start(self, count: int) -> dict:
@@ -70,20 +81,28 @@ class _Pool:
         threads, and not multiprocessing's spawn, which would run the caller's script again)."""
         parent_end, child_end = socket.socketpair()
         environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, sys.path)))
+        # numpy's BLAS gets the worker's share of threads too, as Ray gives its actors (OMP_NUM_THREADS):
+        # no oversubscription, and the engines compute alike
+        environment.setdefault("OMP_NUM_THREADS", self.arguments[0])
         process = subprocess.Popen(
             [sys.executable, "-m", "codecreg.dataset.local_worker", str(child_end.fileno()), *self.arguments],
             pass_fds=[child_end.fileno()], env=environment, stdin=subprocess.DEVNULL)
         child_end.close()
-        return _Worker(process, Connection(parent_end.detach()))
+        worker = _Worker(process, Connection(parent_end.detach()))
+        try:
+            worker.conn.send(self.task)
+        except OSError:  # it died at once: _ready says so
+            pass
+        return worker
 
     def _ready(self, worker: _Worker) -> dict:
         try:
             message = worker.conn.recv()
         except EOFError:
-            raise CodecregError(f"a tokenize worker died while loading the codec (exit code "
+            raise CodecregError(f"a worker died while loading the codec (exit code "
                                 f"{worker.process.wait()}); out of memory? Try fewer --workers") from None
         if message[0] == "load_failed":
-            raise CodecregError(message[1])
+            raise message[1] if isinstance(message[1], BaseException) else CodecregError(str(message[1]))
         return message[1]
 
     def results(self, work: list[tuple[int, Item]]) -> Iterator[tuple]:

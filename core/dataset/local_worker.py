@@ -1,8 +1,9 @@
-"""A worker process of the local engine: load the codec once, then read and encode what the parent sends.
+"""A worker process of the local engine: load a task once, then read and process what the parent sends.
 
-Started as ``python -m codecreg.dataset.local_worker FD CODEC DEVICE THREADS``,
-FD being its end of a socket to the parent. A thread reads the next input
-while the codec encodes the current one.
+Started as ``python -m codecreg.dataset.local_worker FD THREADS``, FD being its
+end of a socket to the parent, which first sends the task
+(``codecreg.dataset.tasks``). A thread reads the next input while the task
+processes the current one.
 """
 
 from __future__ import annotations
@@ -13,21 +14,24 @@ import threading
 from multiprocessing.connection import Connection
 
 
-def worker_main(conn: Connection, codec_name: str, device: str, threads: int) -> None:
-    """A worker process: load the codec once, then read and encode the inputs the parent sends."""
+def worker_main(conn: Connection, threads: int) -> None:
+    """A worker process: load the task the parent sends once, then read and process the inputs it sends."""
     import torch
 
-    from ..api import load_codec
-    from .encoding import encode_audio, failure_reason, read_item
-    from .metadata import codec_description
+    from .encoding import failure_reason
+    from .tasks import portable_error
 
     torch.set_num_threads(threads)
     try:
-        codec = load_codec(codec_name, device=device)
-    except Exception as error:  # reported to the parent, which stops the job with it
-        conn.send(("load_failed", f"cannot load the codec {codec_name!r}: {type(error).__name__}: {error}"))
+        task = conn.recv()
+    except (EOFError, OSError):
         return
-    conn.send(("ready", codec_description(codec)))
+    try:
+        runner = task.load()
+    except Exception as error:  # reported to the parent, which stops the job with it
+        conn.send(("load_failed", portable_error(error)))
+        return
+    conn.send(("ready", runner.description))
     sources: queue.Queue = queue.Queue(maxsize=1)
 
     def read_ahead() -> None:
@@ -41,7 +45,7 @@ def worker_main(conn: Connection, codec_name: str, device: str, threads: int) ->
                 return
             index, item = message
             try:
-                sources.put((index, item, read_item(item, codec), None))
+                sources.put((index, item, runner.read(item), None))
             except Exception as error:  # recorded as this input's failure
                 sources.put((index, item, None, failure_reason(error)))
 
@@ -50,7 +54,7 @@ def worker_main(conn: Connection, codec_name: str, device: str, threads: int) ->
         index, item, source, reason = entry
         if reason is None:
             try:
-                conn.send(("done", index, encode_audio(codec, item, source, device)))
+                conn.send(("done", index, runner.run(item, source)))
                 continue
             except Exception as error:  # recorded as this input's failure
                 reason = failure_reason(error)
@@ -58,5 +62,5 @@ def worker_main(conn: Connection, codec_name: str, device: str, threads: int) ->
 
 
 if __name__ == "__main__":
-    descriptor, name, device_name, thread_count = sys.argv[1:]
-    worker_main(Connection(int(descriptor)), name, device_name, int(thread_count))
+    descriptor, thread_count = sys.argv[1:]
+    worker_main(Connection(int(descriptor)), int(thread_count))

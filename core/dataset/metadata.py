@@ -3,14 +3,17 @@
 Written once, beside the shards (``_codecreg.json``) and in every shard's
 Parquet schema metadata (key ``codecreg``). A rerun against the same folder is
 checked against it: another codec, other options, another resampler or other inputs are refused,
-since their rows could not be mixed with those already written.
+since their rows could not be mixed with those already written. A multi-rate
+codec's rows hold its packed grid (``codecreg.codec.levels``); ``code_levels``
+says how to unpack it (``metadata.levels().unpack(row["codes"])``), empty for
+a single-rate codec.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +44,22 @@ class DatasetMetadata:
     codecreg_version: str = __version__
     #: how the audio was resampled to the codec's rate; datasets older than the field were made with soxr
     resampler: str = "soxr"
+    #: a multi-rate codec's ``CodeLevels.to_json()``; empty: one frame rate (and datasets written before it)
+    code_levels: str = ""
 
     @classmethod
     def from_json(cls, text: str) -> DatasetMetadata:
         data = json.loads(text)
-        return cls(**{field.name: data[field.name] if field.name != "resampler" else data.get(field.name, "soxr")
-                      for field in fields(cls)})
+        return cls(**{field.name: data[field.name] for field in fields(cls)
+                      if field.name in data or field.default is MISSING})
+
+    def levels(self) -> Any | None:
+        """The ``codecreg.CodeLevels`` of a multi-rate codec's rows, or None."""
+        if not self.code_levels:
+            return None
+        from ..codec.levels import CodeLevels
+
+        return CodeLevels.from_json(self.code_levels)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
@@ -57,7 +70,8 @@ def codec_description(codec: Any) -> dict[str, Any]:
     return {"codec": codec.name, "sample_rate": codec.sample_rate, "channels": codec.channels,
             "frame_rate": codec.frame_rate, "cardinality": codec.cardinality,
             "num_codebooks": codec.num_codebooks, "codes_type": codes_type(codec.cardinality),
-            "resampler": getattr(codec, "resampler", "soxr")}
+            "resampler": getattr(codec, "resampler", "soxr"),
+            "code_levels": "" if getattr(codec, "code_levels", None) is None else codec.code_levels.to_json()}
 
 
 def codes_type(cardinality: int) -> str:

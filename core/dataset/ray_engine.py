@@ -1,27 +1,31 @@
-"""The Ray engine: Ray Data streams the inputs through an actor pool whose actors each load the codec once.
+"""The Ray engine: a pool of Ray actors, each loading a task once, fed like the local pool.
 
-The inputs go in as rows (``ray.data.from_items``), each actor runs
-``encode_item`` on them (the same function as the local engine, so the rows are
-identical), and the results stream back to this process, which writes the
-shards with the same shard writer and journal, so resuming works the same.
-Actors ask for a fraction of a CPU: on a small machine, whole-CPU actors leave
-Ray's read and write tasks no CPU and the pipeline hangs. With
-``device="cuda"`` each actor asks for one GPU. Connects to a running cluster
-with ``address`` (``ray://...`` or ``auto``), otherwise starts a local instance
-and shuts it down at the end; an instance already started in this process is
-used as it is.
+The driver starts the actors, waits until each has loaded the task's models
+(the job's start-up, as the local engine counts it), then keeps two inputs in
+flight per actor and takes the results as they come; each actor runs the task
+(``codecreg.dataset.tasks``: the same runner as the local engine's workers, so
+the results are identical), and this process writes them with the same writer
+and journal, so resuming works the same. Plain actors rather than Ray Data's actor pool: on 2 cores Ray Data
+took 7 s more than plain actors to give its first result and 0.72x the local
+engine's speed after start-up (docs/tokenize.md). An actor that dies is
+restarted by Ray; its current input is tried once more, then recorded as
+failed, and the inputs queued behind it are handed out again. Actors ask for a
+fraction of a CPU, the cluster's CPUs less one for Ray's own processes; with
+``device="cuda"`` each asks for one GPU. Connects to a running cluster with
+``address`` (``ray://...`` or ``auto``), otherwise starts a local instance and
+shuts it down at the end; an instance already started in this process is used
+as it is.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import pickle
-from dataclasses import asdict
+from collections import deque
 from typing import Any, Iterator
 
 from ..errors import CodecregError, MissingDependencyError
 from .inputs import Item
+from .local_engine import ATTEMPTS, IN_FLIGHT
 
 RAY_EXTRA = "pip install 'codecreg[ray]'"
 
@@ -38,77 +42,127 @@ def actor_cpus(cluster_cpus: float, actors: int) -> float:
 
 def run_ray(codec_name: str, device: str, work: list[tuple[int, Item]], actors: int, threads: int | None,
             address: str | None) -> Iterator[tuple]:
-    """Yield what ``run_local`` yields, the work done by a Ray Data actor pool."""
+    """Yield what ``run_local`` yields, the work done by a pool of Ray actors."""
+    from .tasks import TokenizeTask
+
+    return run_task_ray(TokenizeTask(codec_name, device), work, actors, threads, address)
+
+
+def run_task_ray(task: Any, work: list[tuple[int, Any]], actors: int, threads: int | None,
+                 address: str | None) -> Iterator[tuple]:
+    """Yield what ``local_engine.run_task_local`` yields, ``task`` run by a pool of Ray actors."""
     try:
         import ray
     except ImportError:
-        raise MissingDependencyError(f"the ray engine needs Ray Data, which is not installed: {RAY_EXTRA}") from None
+        raise MissingDependencyError(f"the ray engine needs Ray, which is not installed: {RAY_EXTRA}") from None
+    if actors < 1:
+        raise CodecregError(f"--workers must be at least 1, got {actors}")
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, include_dashboard=False, log_to_driver=False,
                  **({} if address else {"num_cpus": os.cpu_count()}))
     try:
         cpus = ray.cluster_resources().get("CPU", 1.0)
-        yield ("codec", ray.get(ray.remote(num_cpus=actor_cpus(cpus, 1))(describe_codec).remote(codec_name)))
-        if work:
-            yield from _results(ray, codec_name, device, work, actors, threads or max(1, int(cpus) // actors), cpus)
+        actors = min(actors, max(1, len(work)))
+        # --threads is the job's total, divided among the actors as among local workers
+        pool = _ActorPool(ray, task, actors, max(1, (threads or int(cpus)) // actors), actor_cpus(cpus, actors))
+        yield ("ready", pool.start())
+        yield from pool.results(work)
     finally:
         if started_here:
             ray.shutdown()
 
 
-def _results(ray: Any, codec_name: str, device: str, work: list[tuple[int, Item]], actors: int, threads: int,
-             cpus: float) -> Iterator[tuple]:
-    import ray.data
+class _ActorPool:
+    """The actors and what each has in flight, oldest first (the first one is being encoded)."""
 
-    context = ray.data.DataContext.get_current()
-    context.execution_options.preserve_order = True  # shards then complete in order: few results held
-    context.enable_progress_bars = False
-    rows = ray.data.from_items([{"index": index, "item": json.dumps(asdict(item))} for index, item in work],
-                               override_num_blocks=max(1, min(len(work), 4 * actors)))
-    encoded = rows.map_batches(
-        ItemEncoder, batch_size=1, compute=ray.data.ActorPoolStrategy(size=actors),
-        fn_constructor_kwargs={"codec_name": codec_name, "device": device, "threads": threads},
-        num_cpus=actor_cpus(cpus, actors), num_gpus=1 if str(device).startswith("cuda") else None)
-    for batch in encoded.iter_batches(batch_size=None, batch_format="numpy"):
-        for index, result in zip(batch["index"], batch["result"]):
-            status, payload = pickle.loads(result)
-            yield (status, int(index), payload)
+    def __init__(self, ray: Any, task: Any, size: int, threads: int, cpus: float):
+        self.ray = ray
+        gpus = 1 if str(getattr(task, "device", "cpu")).startswith("cuda") else 0
+        actor_class = ray.remote(TaskActor).options(num_cpus=cpus, num_gpus=gpus, max_restarts=-1)
+        self.actors = [actor_class.remote(task, threads) for _ in range(size)]
+        self.in_flight: dict[Any, deque] = {actor: deque() for actor in self.actors}
+        self.running: dict[Any, tuple[Any, int]] = {}  # result ref -> (actor, index)
+
+    def start(self) -> dict:
+        """The task's description, once every actor has loaded it."""
+        try:
+            loaded = self.ray.get([actor.describe.remote() for actor in self.actors])
+        except self.ray.exceptions.RayActorError as error:
+            raise CodecregError(f"a worker died while loading the codec; out of memory? Try fewer "
+                                f"--workers ({type(error).__name__}: {str(error).splitlines()[0]})") from None
+        for status, description in loaded:
+            if status == "load_failed":
+                raise description
+        return loaded[0][1]
+
+    def results(self, work: list[tuple[int, Item]]) -> Iterator[tuple]:
+        items = dict(work)
+        waiting = deque(index for index, _ in work)
+        attempts: dict[int, int] = {}
+        self._dispatch(items, waiting)
+        while self.running:
+            [ref], _ = self.ray.wait(list(self.running), num_returns=1)
+            actor, index = self.running.pop(ref)
+            try:
+                status, payload = self.ray.get(ref)
+            except self.ray.exceptions.RayActorError as error:
+                failed = self._lost(actor, index, attempts, waiting, error)
+                if failed is not None:
+                    yield failed
+            else:
+                self.in_flight[actor].remove(index)
+                yield (status, index, payload)
+            self._dispatch(items, waiting)
+
+    def _dispatch(self, items: dict[int, Any], waiting: deque) -> None:
+        for actor in self.actors:
+            while waiting and len(self.in_flight[actor]) < IN_FLIGHT:
+                index = waiting.popleft()
+                self.in_flight[actor].append(index)
+                self.running[actor.run.remote(items[index])] = (actor, index)
+
+    def _lost(self, actor: Any, index: int, attempts: dict[int, int], waiting: deque, error: Exception) -> tuple | None:
+        """``actor`` died (Ray restarts it): the input it was encoding is tried again or failed, the
+        ones queued behind it are handed out again."""
+        current, *queued = self.in_flight[actor]
+        self.in_flight[actor].clear()
+        for ref, (owner, queued_index) in list(self.running.items()):
+            if owner is actor:
+                del self.running[ref]
+        waiting.extendleft(reversed(queued))
+        attempts[current] = attempts.get(current, 0) + 1
+        if attempts[current] < ATTEMPTS:
+            waiting.appendleft(current)
+            return None
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return ("failed", current, f"the worker encoding it died {ATTEMPTS} times (Ray: {reason}); "
+                                   "out of memory? Try fewer --workers or split the input")
 
 
-def describe_codec(codec_name: str) -> dict:
-    """The codec's part of the dataset metadata, loaded where Ray runs it."""
-    from ..api import load_codec
-    from .metadata import codec_description
+class TaskActor:
+    """A Ray actor: the task loaded once, then its runner on each input."""
 
-    try:
-        return codec_description(load_codec(codec_name))
-    except Exception as error:  # Ray would wrap it: say it plainly
-        raise CodecregError(f"cannot load the codec {codec_name!r}: {type(error).__name__}: {error}") from None
-
-
-class ItemEncoder:
-    """A Ray Data actor: the codec loaded once, then ``encode_item`` on each row."""
-
-    def __init__(self, codec_name: str, device: str, threads: int):
+    def __init__(self, task: Any, threads: int):
         import torch
 
-        from ..api import load_codec
+        from .tasks import portable_error
 
         torch.set_num_threads(threads)
-        self.codec = load_codec(codec_name, device=device)
-        self.device = device
+        try:
+            self.runner, self.load_error = task.load(), None
+        except Exception as error:  # returned by describe, not raised: Ray would wrap it
+            self.runner, self.load_error = None, portable_error(error)
 
-    def __call__(self, batch: dict) -> dict:
-        import numpy as np
+    def describe(self) -> tuple[str, Any]:
+        """``("ready", description)``, or ``("load_failed", error)`` when the task did not load."""
+        return ("load_failed", self.load_error) if self.runner is None else ("ready", self.runner.description)
 
-        from .encoding import encode_item, failure_reason
+    def run(self, item: Any) -> tuple:
+        """``("done", result)`` or ``("failed", reason)`` for one input."""
+        from .encoding import failure_reason
 
-        results = []
-        for text in batch["item"]:
-            try:
-                result = ("done", encode_item(self.codec, Item(**json.loads(text)), self.device))
-            except Exception as error:  # recorded as this input's failure
-                result = ("failed", failure_reason(error))
-            results.append(pickle.dumps(result))
-        return {"index": np.asarray(batch["index"]), "result": np.array(results, dtype=object)}
+        try:
+            return ("done", self.runner.run(item, self.runner.read(item)))
+        except Exception as error:  # recorded as this input's failure
+            return ("failed", failure_reason(error))

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..audio.atomic_file import atomic_write_path
+from ..files.atomic_file import atomic_write_path
 from .encoding import EncodedItem
 from .inputs import Item
 from .metadata import SCHEMA_KEY, DatasetMetadata

@@ -98,11 +98,21 @@ class Registry:
         return self._lookup("metric", name)
 
     def source_for_path(self, path: str) -> SourceSpec | None:
-        """The first source whose light sniffer recognizes the checkpoint at ``path``."""
-        for spec in self._specs["source"].values():
-            if spec.claims_path and spec.claims(path):
-                return spec
-        return None
+        """The source whose light sniffer recognizes the checkpoint at ``path``: of several, the one
+        of lowest ``priority``; two at that priority are refused, naming both."""
+        claimants = [spec for spec in self._specs["source"].values() if spec.claims_path and spec.claims(path)]
+        if not claimants:
+            return None
+        best = min(spec.priority for spec in claimants)
+        tied = sorted((spec for spec in claimants if spec.priority == best), key=lambda spec: spec.name)
+        if len(tied) > 1:
+            names = " and ".join(f"source {spec.name!r} of {_origin(spec)}" for spec in tied)
+            raise DuplicateNameError(
+                f"the checkpoint at {path!r} is claimed by {names}, at the same priority {best}. "
+                f"Load it by scheme (e.g. '{tied[0].name}:{path}' where that source has a scheme), uninstall "
+                "one of them, or give one a lower SourceSpec.priority in its plugin."
+            )
+        return tied[0]
 
     def find_codecs(self, pattern: str | None = None) -> list[CodecSpec]:
         """Codecs whose name or an alias matches the fnmatch ``pattern``, sorted by name."""

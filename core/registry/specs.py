@@ -80,8 +80,22 @@ class CodecSpec(Spec):
     notes: str = ""  # what a user must know about the codes beyond the numbers (Mimi: codebook 0 is semantic)
     #: "module:recipe", a (name, size) -> codecreg.testing.TestWeights: seeded weights for tests (docs/plugins.md)
     test_weights: str = ""
+    #: multi-rate codes (docs/plugins.md): each level's frames per second, coarsest first (``frame_rate``
+    #: is the first, ``total_codebooks`` the packed rows); empty: one frame rate
+    level_frame_rates: tuple[float, ...] = ()
+    level_codebooks: tuple[int, ...] = ()  # codebooks per level; empty: one each
+    #: False for an encode-only tokenizer: decode, ``codecreg decode`` and compare refuse it before any work
+    has_decoder: bool = True
 
     kind = "codec"
+
+    def code_levels(self) -> Any | None:
+        """The declared ``codecreg.CodeLevels``, or None for a single-rate codec."""
+        if not self.level_frame_rates:
+            return None
+        from ..codec.levels import CodeLevels
+
+        return CodeLevels(self.level_frame_rates, self.level_codebooks)
 
     def weights_present(self) -> bool | None:
         """Whether this machine holds the weights (None: the plugin cannot tell without building).
@@ -111,6 +125,9 @@ class CodecSpec(Spec):
     def as_dict(self) -> dict[str, Any]:
         data = super().as_dict()
         data["bitrate_kbps"] = round(self.bitrate(), 4)
+        levels = self.code_levels()
+        if levels is not None:
+            data["levels"] = levels.describe()
         return data
 
 
@@ -120,10 +137,13 @@ class SourceSpec(Spec):
 
     ``factory(target, revision=None, device="cpu", **options)`` builds the codec.
     ``claims_path`` names a light function ``(path) -> bool`` that recognizes the
-    format of a local checkpoint without importing torch.
+    format of a local checkpoint without importing torch. When several sources claim
+    one path, the lowest ``priority`` loads it (as for writers); two claiming it at the
+    same lowest priority is an error naming both.
     """
 
     claims_path: str = ""
+    priority: int = 100  # lower wins when several sources claim one path
 
     kind = "source"
 

@@ -1,4 +1,4 @@
-"""The comparison's pictures: a rate-distortion plot and per-input spectrograms (matplotlib, Agg).
+"""The comparison's pictures: rate-distortion and rate-quality plots and per-input spectrograms (matplotlib, Agg).
 
 Figures are built with ``matplotlib.figure.Figure`` and never through pyplot,
 so plotting works headless and leaves no global state behind.
@@ -7,7 +7,7 @@ so plotting works headless and leaves no global state behind.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -46,6 +46,42 @@ def rate_distortion_plot(table: ComparisonTable, path: Path) -> Path:
         figure.axes[0].legend(fontsize=8)
     figure.suptitle(f"Rate-distortion, mean over {len(table.inputs)} input(s) weighted by duration")
     figure.savefig(path, dpi=110)
+    return path
+
+
+def rate_quality_plot(table: ComparisonTable, metric: Any, column: str, path: Path) -> Path:
+    """One metric column against bitrate (kbps): one panel per category (all inputs first), one line per
+    codec family across its numbers of codebooks, dotted lines at the matched bitrates."""
+    from matplotlib.figure import Figure
+
+    from .results import ALL_CATEGORIES
+    from .summaries import MATCHED_BITRATES
+
+    groups = [(ALL_CATEGORIES, table.rows)] + [(c, [r for r in table.category_rows if r["category"] == c])
+                                               for c in table.categories]
+    figure = Figure(figsize=(4.6 * len(groups), 4.0), layout="constrained")
+    families = list(dict.fromkeys(row["family"] for row in table.rows))
+    rates = [row["bitrate_kbps"] for row in table.rows]
+    for index, (category, rows) in enumerate(groups):
+        axes = figure.add_subplot(1, len(groups), index + 1)
+        for family in families:
+            line_rows = sorted((r for r in rows if r["family"] == family), key=lambda r: r["bitrate_kbps"])
+            axes.plot([r["bitrate_kbps"] for r in line_rows], [r[column] for r in line_rows], marker="o",
+                      label=family)
+        for target in MATCHED_BITRATES:
+            if rates and min(rates) <= target <= max(rates):
+                axes.axvline(target, color="#999", linestyle=":", linewidth=0.8)
+        if rates and min(rates) > 0 and max(rates) / min(rates) > 20:
+            axes.set_xscale("log")
+        axes.margins(x=0.12, y=0.12)
+        inputs = rows[0]["inputs"] if rows and category != ALL_CATEGORIES else len(table.inputs)
+        axes.set_title(f"{category} ({inputs} input(s))", fontsize=10)
+        axes.set_xlabel("bitrate (kbps)")
+        axes.set_ylabel(column if column != metric.name else metric.label)
+        axes.grid(True, alpha=0.3)
+    figure.axes[0].legend(fontsize=8)
+    figure.suptitle(f"{column} against bitrate, mean over inputs weighted by duration")
+    figure.savefig(path, dpi=100)
     return path
 
 

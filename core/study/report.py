@@ -1,154 +1,151 @@
 """Writing a comparison to a folder: tables, plots, audio and the listening page.
 
-Layout (docs/studies.md): ``summary.csv``, ``per_input.csv``, ``codebooks.csv``,
-``results.json``, ``results.md``, ``rate_distortion.png``,
-``spectrograms/INPUT.png``, ``audio/INPUT/original.wav``,
-``audio/INPUT/SETTING.wav`` and ``index.html``.
+Layout (docs/studies.md): ``summary.csv``, ``per_input.csv``, ``per_input.parquet``,
+``codebooks.csv``, ``matched_bitrates.csv``, ``results.json``, ``results.md``,
+``rate_distortion.png``, ``rate_quality/METRIC.png``, ``spectrograms/INPUT.png``,
+``audio/INPUT/original.wav``, ``audio/INPUT/SETTING.wav`` (the inputs sampled for
+listening) and ``index.html``; the journaled work is in ``_study/``. The report
+is written to ``_study/report.partial/`` and moved into place, ``results.json``
+last, so a folder with ``results.json`` holds a whole report.
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Callable
 
-from ..audio.inputs import slug
+from ..files.inputs import slug
 from ..errors import CodecregError
 from .results import ComparisonTable
 
+#: where a study keeps its journaled work, inside its folder
+WORK_FOLDER = "_study"
+
 ORIGINAL = "original"
-#: what a study writes at the top of its folder: all that ``--overwrite`` removes of a previous study
-STUDY_ENTRIES = ("index.html", "summary.csv", "per_input.csv", "codebooks.csv", "results.json", "results.md",
-                 "rate_distortion.png", "spectrograms", "audio")
-_STAGING_PREFIX = ".codecreg-partial-"
+#: what a study writes at the top of its folder: all that ``--overwrite`` replaces of a previous study
+STUDY_ENTRIES = ("index.html", "summary.csv", "per_input.csv", "per_input.parquet", "codebooks.csv",
+                 "matched_bitrates.csv", "results.json", "results.md", "rate_distortion.png", "rate_quality",
+                 "spectrograms", "audio")
+_STAGING = "report.partial"
 
 
-def check_study_folder(out: Path, overwrite: bool = False) -> None:
-    """Refuse a study folder that is a file, holds other files, or holds a previous study (unless ``overwrite``)."""
+def check_study_folder(out: Path, overwrite: bool, same_study: Callable[[Path], bool]) -> str:
+    """What to do with ``out``: ``"fresh"`` (new or empty), ``"resume"`` (this study, unfinished),
+    ``"finished"`` (this study, done: no work), ``"restart"`` (another study, replaced with ``overwrite``).
+
+    Refused: a file, a folder of other files, and another study without ``overwrite``.
+    """
     existing = next(folder for folder in (out, *out.parents) if folder.exists())
     if not existing.is_dir():
         raise CodecregError(f"the study folder {out} cannot be made: {existing} is a file. Name a folder for "
                             "the study (it is created if missing)")
     if existing != out or not any(out.iterdir()):
-        return
-    if not (out / "results.json").is_file():
+        return "fresh"
+    work, finished = out / WORK_FOLDER, (out / "results.json").is_file()
+    if not work.is_dir() and not finished:
         raise CodecregError(f"the study folder {out} already holds files that are not a codecreg study: name a "
                             "new or empty folder (overwriting replaces only a previous study)")
+    if work.is_dir() and same_study(work):
+        return "finished" if finished and _report_is_current(out, work) else "resume"
+    if not (work / "study.json").is_file() and not finished:
+        return "fresh"  # a run killed before its codecs were loaded: nothing of it to keep
     if not overwrite:
-        raise CodecregError(f"{out} holds a previous study: name another folder, or overwrite it "
-                            "(--overwrite, overwrite=True): it is replaced once the new study is complete")
+        what = "a previous study" if finished else "an unfinished study of other codecs, inputs or options"
+        raise CodecregError(f"{out} holds {what}: name another folder, or overwrite it (--overwrite, "
+                            "overwrite=True): it is replaced once the new study is complete")
+    return "restart"
 
 
-@contextmanager
-def study_folder(out: Path) -> Iterator[StudyWriter]:
-    """A ``StudyWriter`` for ``out`` whose study is moved into place if the block completes, else removed."""
-    writer = StudyWriter(out)
-    try:
-        yield writer
-        writer.finish()
-    except BaseException:  # an interrupted study too: leave no half of one
-        writer.discard()
-        raise
+def finished_study(out: Path) -> ComparisonTable:
+    return ComparisonTable.load(out)
+
+
+def write_report(table: ComparisonTable, out: Path, audio: Path) -> None:
+    """Write the study's report and move it into ``out`` (replacing a previous study's entries), the
+    results last: a study folder with ``results.json`` holds a complete report."""
+    staging = out / WORK_FOLDER / _STAGING
+    _remove(staging)
+    staging.mkdir()
+    writer = StudyWriter(staging)
+    if audio.is_dir():
+        shutil.copytree(audio, staging / "audio")
+    writer.write_all(table)
+    for name in STUDY_ENTRIES:
+        _remove(out / name)
+    for entry in sorted(staging.iterdir(), key=lambda path: path.name == "results.json"):
+        entry.rename(out / entry.name)
+    staging.rmdir()
+    (out / WORK_FOLDER / "finished").write_text("the report above was written from this folder's results\n")
+
+
+def _report_is_current(out: Path, work: Path) -> bool:
+    """The report in ``out`` was written from this work folder (and not a previous study's kept report)."""
+    return (work / "finished").is_file()
 
 
 class StudyWriter:
-    """Owns the study folder: where each file goes, and writing it.
+    """Where each file of a report goes in ``folder``, and writing them."""
 
-    Files are written to a hidden folder inside ``out`` and moved into place by
-    ``finish``, replacing a previous study's files; ``discard`` removes all that
-    this run created. So a study that fails leaves the folder as it found it.
-    """
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
-    def __init__(self, out: Path) -> None:
-        self.target = out
-        self._created = [folder for folder in (out, *out.parents) if not folder.exists()]
-        out.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
-        self._slugs: dict[str, str] = {}
-
-    def finish(self) -> None:
-        """Move the complete study into place, after removing a previous study's entries."""
-        for name in STUDY_ENTRIES:
-            _remove(self.target / name)
-        for entry in self.staging.iterdir():
-            entry.rename(self.target / entry.name)
-        self.staging.rmdir()
-
-    def discard(self) -> None:
-        """Remove what this run wrote, and the folders it created."""
-        shutil.rmtree(self.staging, ignore_errors=True)
-        for folder in self._created:  # deepest first
-            try:
-                folder.rmdir()
-            except OSError:  # something else was put there meanwhile: leave it
-                break
-
-    # audio, written while the study runs ------------------------------------
-    def write_original(self, item: Any) -> Path:
-        return self._write(self.audio_path(item.name, None), item.wav, item.sample_rate)
-
-    def write_reconstruction(self, item: Any, codec: str, wav: Any, sample_rate: int) -> Path:
-        return self._write(self.audio_path(item.name, codec), wav, sample_rate)
-
-    def audio_path(self, input_name: str, codec: str | None) -> Path:
-        return self.staging / "audio" / input_name / f"{self._setting_slug(codec)}.wav"
+    def audio_path(self, input_name: str, setting_slug: str | None) -> Path:
+        return self.folder / "audio" / input_name / f"{setting_slug or ORIGINAL}.wav"
 
     def spectrogram_path(self, input_name: str) -> Path:
-        return self.staging / "spectrograms" / f"{input_name}.png"
+        return self.folder / "spectrograms" / f"{input_name}.png"
 
-    # everything else, once the table is complete --------------------------
-    def write_report(self, table: ComparisonTable) -> None:
-        from ..audio.reading import audio_read
+    def write_all(self, table: ComparisonTable) -> None:
+        from ..audio.reading.whole_file import audio_read
         from .listening_page import render_page
-        from .plots import rate_distortion_plot, spectrogram_plot
+        from .plots import rate_distortion_plot, rate_quality_plot, spectrogram_plot
 
         for which in ("summary", "per_input", "codebooks"):
             self._text(f"{which}.csv", table.to_csv(which))
-        self._text("results.json", table.to_json())
-        self._text("results.md", table.to_markdown())
-        rate_distortion_plot(table, self.staging / "rate_distortion.png")
-        for item in table.inputs:
+        self._text("matched_bitrates.csv", table.to_csv("matched"))
+        self._per_input_parquet(table)
+        self._text("results.md", table.report_markdown())
+        rate_distortion_plot(table, self.folder / "rate_distortion.png")
+        curves = {}
+        for metric in table.metrics:
+            for column in metric.columns:
+                path = self.folder / "rate_quality" / f"{slug(column)}.png"
+                path.parent.mkdir(exist_ok=True)
+                curves[column] = rate_quality_plot(table, metric, column, path).relative_to(self.folder).as_posix()
+        slugs = table.setting_slugs()
+        listened = [item for item in table.inputs if item.get("listened", True)]
+        for item in listened:
             tracks = [(f"{item['name']}: original", *audio_read(self.audio_path(item["name"], None)))]
-            tracks += [(row["codec"], *audio_read(self.audio_path(item["name"], row["codec"]))) for row in table.rows]
+            tracks += [(row["codec"], *audio_read(self.audio_path(item["name"], slugs[row["codec"]])))
+                       for row in table.rows if self.audio_path(item["name"], slugs[row["codec"]]).is_file()]
             path = self.spectrogram_path(item["name"])
             path.parent.mkdir(parents=True, exist_ok=True)
             spectrogram_plot(f"{item['name']}: spectrograms (power, dB)", tracks, path)
         page = render_page(
-            table,
-            audio_href=lambda name, codec: self._relative(self.audio_path(name, codec)),
+            table, listened,
+            audio_href=lambda name, codec: self._relative(self.audio_path(name, None if codec is None
+                                                                          else slugs[codec])),
             spectrogram_href=lambda name: self._relative(self.spectrogram_path(name)),
-            plot_href="rate_distortion.png")
+            plot_href="rate_distortion.png", curve_hrefs=curves)
         self._text("index.html", page)
+        self._text("results.json", table.to_json())
 
-    # internals --------------------------------------------------------------
-    def _setting_slug(self, codec: str | None) -> str:
-        if codec is None:
-            return ORIGINAL
-        if codec not in self._slugs:
-            base = slug(codec)
-            candidate, number = base, 2
-            while candidate == ORIGINAL or candidate in self._slugs.values():
-                candidate, number = f"{base}-{number}", number + 1
-            self._slugs[codec] = candidate
-        return self._slugs[codec]
+    def _per_input_parquet(self, table: ComparisonTable) -> None:
+        import pyarrow.parquet as pq
+
+        from .results import write_rows
+
+        write_rows(self.folder / "per_input.parquet", table.per_input, table.metrics)
+        pq.read_metadata(self.folder / "per_input.parquet")  # written whole
 
     def _relative(self, path: Path) -> str:
-        return path.relative_to(self.staging).as_posix()
+        return path.relative_to(self.folder).as_posix()
 
     def _text(self, name: str, text: str) -> Path:
-        path = self.staging / name
+        path = self.folder / name
         path.write_text(text, encoding="utf-8")
         return path
-
-    @staticmethod
-    def _write(path: Path, wav: Any, sample_rate: int) -> Path:
-        from ..audio.writing import audio_write
-
-        # Levels are kept as the codec made them (clipped at full scale only), so tracks compare fairly.
-        return audio_write(path.with_suffix(""), wav, sample_rate, format="wav", strategy="clip",
-                           peak_clip_headroom_db=0, log_clipping=False)
 
 
 def _remove(path: Path) -> None:

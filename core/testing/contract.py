@@ -19,7 +19,7 @@ import math
 import pytest
 import torch
 
-from ..api import codec_info, get_registry, load_codec
+from ..registry.loading import codec_info, get_registry, load_codec
 from ..audio import synthetic
 from ..codec.compression import CompressionModel
 from ..errors import UnknownNameError
@@ -124,6 +124,14 @@ class CompressionModelContract:
                                    f"declares {declared}, the built codec has {found}")
         _expect(spec.frame_rate == pytest.approx(codec.frame_rate, rel=1e-3),
                 f"frame_rate: spec {spec.name!r} declares {spec.frame_rate}, the built codec has {codec.frame_rate}")
+        declared_levels, levels = spec.code_levels(), codec.code_levels
+        _expect((declared_levels is None) == (levels is None)
+                and (levels is None or levels.matches(declared_levels)),
+                f"code levels: spec {spec.name!r} declares "
+                f"{'one frame rate' if declared_levels is None else declared_levels.describe()}, the built codec "
+                f"has {'one frame rate' if levels is None else levels.describe()}")
+        _expect(spec.has_decoder == codec.has_decoder,
+                f"has_decoder: spec {spec.name!r} declares {spec.has_decoder}, the built codec {codec.has_decoder}")
 
     def test_encode_shape_dtype_and_range(self, codec, audio, encoded) -> None:
         codes, _ = encoded
@@ -141,6 +149,7 @@ class CompressionModelContract:
                     f"every frame got the same code in codebook {k}: degenerate (seed the codebooks)")
 
     def test_decode_restores_exact_length(self, codec, audio, encoded) -> None:
+        _needs_decoder(codec)
         codes, scale = encoded
         decoded = codec.decode(codes, scale, length=audio.shape[-1])
         _expect(tuple(decoded.shape) == tuple(audio.shape),
@@ -149,12 +158,14 @@ class CompressionModelContract:
         _expect(bool(torch.isfinite(decoded).all()), "decoded audio holds NaN or infinite samples")
 
     def test_decode_without_length_covers_input(self, codec, audio, encoded) -> None:
+        _needs_decoder(codec)
         codes, scale = encoded
         decoded = codec.decode(codes, scale)
         _expect(decoded.shape[:2] == audio.shape[:2] and decoded.shape[-1] >= audio.shape[-1],
                 f"decode without length must cover the input {tuple(audio.shape)}, found {tuple(decoded.shape)}")
 
     def test_decode_gives_exactly_length_or_refuses_it(self, codec, encoded) -> None:
+        _needs_decoder(codec)
         codes, scale = encoded
         covered = codec.decode(codes, scale).shape[-1]
         for length in (covered - 1, covered):  # a segmented codec may refuse far shorter lengths: allowed
@@ -169,11 +180,14 @@ class CompressionModelContract:
                                  f"samples), but it returned {decoded.shape[-1]} samples")
 
     def test_decode_latent_shape(self, codec, encoded) -> None:
+        _needs_decoder(codec)
         codes, _ = encoded
         latent = codec.decode_latent(codes)
-        _expect(latent.dim() == 3 and latent.shape[0] == codes.shape[0] and latent.shape[-1] == codes.shape[-1],
+        # a multi-rate codec's latent runs at its finest level's rate
+        frames = codes.shape[-1] * (1 if codec.code_levels is None else max(codec.code_levels.strides))
+        _expect(latent.dim() == 3 and latent.shape[0] == codes.shape[0] and latent.shape[-1] == frames,
                 f"decode_latent of codes {tuple(codes.shape)} must be [batch, dim, frames] = "
-                f"[{codes.shape[0]}, D, {codes.shape[-1]}], found {tuple(latent.shape)}")
+                f"[{codes.shape[0]}, D, {frames}], found {tuple(latent.shape)}")
 
     def test_batch_equals_items(self, codec, audio, encoded) -> None:
         codes, _ = encoded
@@ -197,11 +211,56 @@ class CompressionModelContract:
                 expected = n * math.log2(codec.cardinality) * codec.frame_rate / 1000
                 _expect(codec.bitrate == pytest.approx(expected),
                         f"after set_num_codebooks({n}), bitrate must be {expected:.6g} kbps, found {codec.bitrate}")
-            for bad in (0, codec.total_codebooks + 1):
+            levels = codec.code_levels
+            inside = [] if levels is None else [n for n in range(1, codec.total_codebooks) if n not in levels.boundaries]
+            for bad in (0, codec.total_codebooks + 1, *inside[:1]):  # multi-rate: a count that cuts a level
                 with pytest.raises(ValueError):
                     codec.set_num_codebooks(bad)
         finally:
             codec.set_num_codebooks(original)
+
+    def test_code_levels(self, codec, audio, encoded) -> None:
+        """A multi-rate codec's grid unpacks into its levels and packs back; ``encode_levels`` and
+        ``decode_levels`` are ``encode`` and ``decode`` of them. A single-rate codec is one level."""
+        codes, scale = encoded
+        levels = codec.code_levels
+        unpacked, _ = codec.encode_levels(audio[:1].to(_device_of(codec)))
+        if levels is None:
+            _expect(len(unpacked) == 1 and torch.equal(unpacked[0], codes[:1]),
+                    f"a single-rate codec's encode_levels must be [encode's codes], found {len(unpacked)} level(s)")
+            return
+        _expect(levels.rows == codec.total_codebooks and levels.frame_rates[0] == pytest.approx(codec.frame_rate),
+                f"code levels {levels.describe()} must pack into total_codebooks={codec.total_codebooks} rows at "
+                f"frame_rate={codec.frame_rate}")
+        frames = codes.shape[-1]
+        shapes = [(1, k, frames * s) for k, s in zip(levels.codebooks, levels.strides)]
+        found = [tuple(level.shape) for level in unpacked]
+        _expect(found == shapes, f"encode_levels must give levels shaped {shapes} for {frames} coarse frames, "
+                                 f"found {found}")
+        _expect(torch.equal(levels.pack(unpacked), codes[:1]), "pack(encode_levels(x)) must be encode(x)'s codes")
+        for index, level in enumerate(unpacked):
+            _expect(len(torch.unique(level)) > 1, f"level {index} gave one code for every frame: degenerate "
+                                                  "(seed the codebooks)")
+        if codec.has_decoder:
+            first = None if scale is None else scale[:1]
+            with torch.random.fork_rng(devices=[]):  # a decoder that draws noise draws the same for both
+                torch.manual_seed(0)
+                whole = codec.decode(codes[:1], first, length=audio.shape[-1])
+                torch.manual_seed(0)
+                by_levels = codec.decode_levels(unpacked, first, length=audio.shape[-1])
+            _expect(torch.equal(whole, by_levels), "decode_levels of the levels must equal decode of their grid")
+
+    def test_decoder_or_its_refusal(self, codec, encoded) -> None:
+        """A codec decodes, or declares it cannot (``has_decoder=False``) and refuses with NoDecoderError."""
+        from ..errors import NoDecoderError
+
+        codes, scale = encoded
+        if codec.has_decoder:
+            _expect(codec.decode(codes, scale).shape[0] == codes.shape[0], "decode must keep the batch")
+            return
+        for call in (lambda: codec.decode(codes, scale), lambda: codec.decode_latent(codes)):
+            with pytest.raises(NoDecoderError, match="encode-only"):
+                call()
 
     def test_wrong_channel_count_is_refused(self, codec) -> None:
         wrong = 2 if codec.channels == 1 else 1
@@ -227,6 +286,7 @@ class CompressionModelContract:
             codec.encode(audio.double())
 
     def test_codes_outside_the_codebooks_are_refused(self, codec, encoded) -> None:
+        _needs_decoder(codec)
         codes, scale = encoded
         with pytest.raises(ValueError, match=rf"codes must lie in \[0, {codec.cardinality}\)"):
             codec.decode(torch.full_like(codes, codec.cardinality), scale)
@@ -267,6 +327,7 @@ class CompressionModelContract:
         _expect(error <= 1e-5, f"decode_stream must equal decode within 1e-5, found {error:.3g}")
 
     def _long_audio(self, codec) -> torch.Tensor:
+        _needs_decoder(codec)
         if codec.coding_plan() is None:
             pytest.skip("the codec declares no coding plan: it codes whole inputs only")
         length = int(self.chunked_duration * codec.sample_rate) + 7
@@ -280,6 +341,11 @@ class CompressionModelContract:
             return codes, scale, codec.decode(codes, scale, length=audio.shape[-1])
         finally:
             codec.set_chunk_seconds(original)
+
+
+def _needs_decoder(codec: CompressionModel) -> None:
+    if not codec.has_decoder:
+        pytest.skip("an encode-only tokenizer: no decoder (test_decoder_or_its_refusal checks its refusal)")
 
 
 def _accepts(codec: CompressionModel, n: int) -> bool:

@@ -7,7 +7,9 @@ naming the codec by its full name string (options included), its sample rate,
 channels, frame rate, cardinality, number of codebooks, the original length in
 samples, the resampler that brought the audio to the codec's rate ("soxr" or
 "julius") and the codecreg and format versions. Decoding reloads the codec by
-that name and checks that it still has the stored geometry.
+that name and checks that it still has the stored geometry. A multi-rate codec's
+file (SNAC) holds its packed grid and, in ``code_levels``, how to unpack it
+(``codecreg.codec.levels``); ``TokenFile.levels()`` gives the levels back.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..codec.encode_only import check_decodable, check_decodable_name
 from ..errors import CodecregError, UnknownNameError
 from ..version import __version__
 
@@ -51,6 +54,12 @@ class TokenFile:
     format_version: int
     #: how the audio was resampled to the codec's rate before encoding ("soxr" in files older than the field)
     resampler: str = "soxr"
+    #: how the grid packs a multi-rate codec's levels (``codecreg.CodeLevels``); None: one frame rate
+    code_levels: Any | None = None
+
+    def levels(self) -> list[np.ndarray]:
+        """The codes per level, ``[B, K_i, T_i]`` each (a single-rate file's one level: ``[codes]``)."""
+        return [self.codes] if self.code_levels is None else self.code_levels.unpack(self.codes)
 
     @property
     def duration(self) -> float:
@@ -63,9 +72,10 @@ class TokenFile:
         (``hf:...``) it names is loaded only with ``trust_codec_source=True``;
         registered names are always allowed.
         """
-        from ..api import load_codec
+        from ..registry.loading import load_codec
 
         check_codec_name_trusted(self.codec, trust_codec_source)
+        check_decodable_name(self.codec, "decode these tokens")
         try:
             codec = load_codec(self.codec, device=device)
         except UnknownNameError as error:
@@ -86,6 +96,7 @@ class TokenFile:
             codec = self.load_codec(device, trust_codec_source)
         else:
             check_codec_matches(self, codec)
+        check_decodable(codec, "decode these tokens")
         codes = torch.from_numpy(self.codes).to(device)
         scale = None if self.scale is None else torch.from_numpy(self.scale).to(device)
         with torch.no_grad():
@@ -115,6 +126,9 @@ def save_codes(path: str | os.PathLike, codes: Any, codec: Any, length: int, sca
                          f"{codec.frame_rate:g} frames/s and {codec.sample_rate} Hz): pass the number of samples "
                          "that were encoded")
 
+    levels = getattr(codec, "code_levels", None)
+    if levels is not None:
+        levels.levels_in(codes.shape[1])  # whole levels only
     tensors = {"codes": np.ascontiguousarray(codes.astype(_storage_dtype(cardinality)))}
     if scale is not None:
         tensors["scale"] = np.ascontiguousarray(_to_numpy(scale).astype(np.float32))
@@ -131,10 +145,12 @@ def save_codes(path: str | os.PathLike, codes: Any, codec: Any, length: int, sca
         "length": str(int(length)),
         "resampler": getattr(codec, "resampler", "soxr"),
     }
+    if levels is not None:
+        metadata["code_levels"] = levels.to_json()
     from safetensors.numpy import save
 
-    from ..audio.atomic_file import atomic_write_path
-    from ..audio.output_path import check_output_path
+    from ..files.atomic_file import atomic_write_path
+    from ..files.output_path import check_output_path
 
     path = Path(path)
     check_output_path(path, make_parent_dir=False)
@@ -202,6 +218,10 @@ def check_codec_matches(tokens: TokenFile, codec: Any) -> None:
         problems.append(f"frame_rate: file {tokens.frame_rate}, codec {codec.frame_rate}")
     if tokens.num_codebooks > codec.total_codebooks:
         problems.append(f"num_codebooks: file {tokens.num_codebooks}, codec has {codec.total_codebooks}")
+    levels = getattr(codec, "code_levels", None)
+    if (tokens.code_levels is None) != (levels is None) or (levels is not None and not levels.matches(tokens.code_levels)):
+        shown = [("one frame rate" if value is None else value.describe()) for value in (tokens.code_levels, levels)]
+        problems.append(f"code levels: file {shown[0]}, codec {shown[1]}")
     if problems:
         raise TokenFileError(
             f"codec {getattr(codec, 'name', '') or type(codec).__name__!r} cannot decode codes written for "
@@ -255,12 +275,25 @@ def _validated(path: Path, codes: np.ndarray, scale: np.ndarray | None, metadata
         raise TokenFileError(
             f"{path}: corrupted: codes range {codes.min()}..{codes.max()} outside [0, {fields['cardinality']})"
         )
+    levels = None
+    if "code_levels" in metadata:
+        from ..codec.levels import CodeLevels
+
+        try:
+            levels = CodeLevels.from_json(metadata["code_levels"])
+            levels.levels_in(codes.shape[1] if codes.ndim == 3 else -1)
+        except (ValueError, KeyError, TypeError) as error:
+            raise TokenFileError(f"{path}: corrupted metadata: code_levels {metadata['code_levels']!r} does not "
+                                 f"describe codes of shape {codes.shape} ({error})") from None
+        if not math.isclose(levels.frame_rates[0], frame_rate, rel_tol=1e-6):
+            raise TokenFileError(f"{path}: corrupted metadata: code_levels' coarsest rate "
+                                 f"{levels.frame_rates[0]} is not the frame_rate {frame_rate}")
     if scale is not None and (scale.dtype != np.float32 or scale.shape[:1] != codes.shape[:1]):
         raise TokenFileError(f"{path}: corrupted: scale has dtype {scale.dtype} and shape {scale.shape}")
     return TokenFile(codes=codes.astype(np.int64), scale=scale, codec=codec, frame_rate=frame_rate,
                      codecreg_version=metadata.get("codecreg_version", ""),
                      resampler=metadata.get("resampler", "soxr"),
-                     format_version=int(metadata["format_version"]), **fields)
+                     format_version=int(metadata["format_version"]), code_levels=levels, **fields)
 
 
 def _is_whole_number(text: str) -> bool:

@@ -12,6 +12,7 @@ import contextlib
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..codec.encode_only import check_decodable
 from ..errors import CodecregError
 from .token_file import TokenFile, check_codec_matches, load_codes, save_codes
 
@@ -26,7 +27,7 @@ def encode_file(path: str | Path, codec: Any, output: str | Path, device: Any = 
     ``output``. ``on_seconds(s, total)`` hears of each ``s`` seconds of the file's ``total`` encoded."""
     import torch
 
-    from ..audio.block_reading import read_blocks
+    from ..audio.reading.blocks import read_blocks
 
     blocks = read_blocks(path, codec.sample_rate, codec.channels, block_seconds=BLOCK_SECONDS,
                          resampler=getattr(codec, "resampler", "soxr"))
@@ -63,7 +64,7 @@ def decode_file(path: str | Path, output_stem: str | Path, codecs: dict[str, Any
     written as ``output_stem_0``, ``output_stem_1``, ... ``on_seconds(s, total)`` hears of
     each ``s`` seconds of the ``total`` written.
     """
-    from ..audio.stream_writing import audio_write_stream
+    from ..audio.writing.stream import audio_write_stream
 
     tokens = load_codes(path)
     if codec is None:
@@ -71,6 +72,7 @@ def decode_file(path: str | Path, output_stem: str | Path, codecs: dict[str, Any
     else:
         check_codec_matches(tokens, codec)
         codec.set_num_codebooks(tokens.num_codebooks)
+    check_decodable(codec, "decode these tokens")  # before a file is opened
     batch = tokens.codes.shape[0]
     stems = [Path(output_stem)] if batch == 1 else [Path(f"{output_stem}_{index}") for index in range(batch)]
     with contextlib.ExitStack() as stack:

@@ -31,7 +31,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from codecreg import CompressionModel, Convolutional, StagedPlan, receptive_context
+from codecreg import CompressionModel
+from codecreg.chunking import Convolutional, StagedPlan, receptive_context
 
 
 class PackageDac(nn.Module):
@@ -83,26 +84,15 @@ class DacCodec(CompressionModel, nn.Module):
         self.encoder_context = receptive_context(model.encoder, self.hop)
         self.decoder_context = receptive_context(model.decoder, 1)
 
-    # contract -------------------------------------------------------------
-    @torch.no_grad()
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
-        """Items are encoded one at a time so that an item's codes never depend on its batch
-        (oneDNN picks kernels by problem size, and a deep codebook's near-tie can flip)."""
-        self.check_audio(x)
-        return self.encode_by_plan(x, self.coding_plan())
-
+    # contract: encode and decode are the base class's, through the coding plan (items one at a
+    # time, so that an item's codes never depend on its batch: oneDNN picks kernels by problem
+    # size, and a deep codebook's near-tie can flip) ----------------------------------------
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:
         """``[B, C * D, T']``: the quantized latent of each channel, channel after channel."""
         self.check_codes(codes)
         batch, _, frames = codes.shape
         return self._channel_latents(codes).reshape(batch, -1, frames)
-
-    @torch.no_grad()
-    def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
-               length: int | None = None) -> torch.Tensor:
-        self.check_codes(codes)
-        return self.decode_by_plan(codes, None, length, self.coding_plan())
 
     def coding_plan(self) -> StagedPlan:
         return StagedPlan(encoder=[Convolutional(self._encode_frames, self.encoder_context, steps_in=self.hop)],

@@ -13,8 +13,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from codecreg import (CompressionModel, Convolutional, Recurrent, SegmentedPlan, SegmentLayout, Stage, StagedPlan,
-                      receptive_context)
+from codecreg import CompressionModel
+from codecreg.chunking import (Convolutional, Recurrent, SegmentedPlan, SegmentLayout, Stage, StagedPlan,
+                               receptive_context)
 
 from .config import EncodecConfig
 from .layers import SkipLSTM
@@ -47,11 +48,11 @@ class EncodecCodec(CompressionModel, nn.Module):
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Items are encoded one at a time (oneDNN picks its convolution and LSTM kernels by problem
-        size, so a batch would get other last bits than its items), ``chunk_seconds`` at a time."""
+        size, so a batch would get other last bits than its items), ``chunk_seconds`` at a time:
+        the base class's through the coding plan, or whole inputs when there is none."""
+        if self.coding_plan() is not None:
+            return super().encode(x)
         self.check_audio(x)
-        plan = self.coding_plan()
-        if plan is not None:
-            return self.encode_by_plan(x, plan)
         items = [self._normalize(item) for item in x.split(1)] if self.config.renormalize else [(x, None)]
         codes = torch.cat([self.encode_by_plan(item, self._staged_plan(), whole=True)[0] for item, _ in items])
         return codes, torch.cat([scale for _, scale in items]) if self.config.renormalize else None
@@ -66,11 +67,10 @@ class EncodecCodec(CompressionModel, nn.Module):
                length: int | None = None) -> torch.Tensor:
         """Audio ``[B, C, T]`` for ``codes``: ``T = length`` when given, else every sample the
         frames cover (``T' * hop`` without segments; up to the end of the last segment with)."""
+        if self.coding_plan() is not None:
+            return super().decode(codes, scale, length)
         self.check_codes(codes)
-        scale = self._check_scale(codes, scale)
-        plan = self.coding_plan()
-        if plan is not None:
-            return self.decode_by_plan(codes, scale, length, plan)
+        codes, scale = self.model_codes(codes, scale)
         audio = self.decode_by_plan(codes, None, length, self._staged_plan(), whole=True)
         return audio if scale is None else audio * scale.view(-1, 1, 1)
 
@@ -143,9 +143,10 @@ class EncodecCodec(CompressionModel, nn.Module):
         scale = 1e-8 + volume
         return x / scale, scale.view(-1, 1)
 
-    def _check_scale(self, codes: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor | None:
+    def model_codes(self, codes: torch.Tensor, scale: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The codes as given, the scale checked: ``[batch, segments]``, and only for a renormalizing model."""
         if scale is None:
-            return None
+            return codes, None
         if not self.config.renormalize:
             raise ValueError(f"{type(self).__name__} does not renormalize its input: decode it with scale=None")
         scale = torch.as_tensor(scale, device=codes.device)
@@ -154,7 +155,7 @@ class EncodecCodec(CompressionModel, nn.Module):
         if scale.dim() != 2 or scale.shape[0] != codes.shape[0]:
             raise ValueError(f"{type(self).__name__}.decode expects scale shaped [batch, segments] as "
                              f"encode returns it, got {tuple(scale.shape)} for {codes.shape[0]} item(s)")
-        return scale
+        return codes, scale
 
 
 def _around_lstm(layers: nn.ModuleList) -> tuple[nn.ModuleList, SkipLSTM | None, nn.ModuleList]:

@@ -1,6 +1,6 @@
 """Matrix products and activations that give a row the same bits however many rows come with it.
 
-Long audio is encoded in chunks (``codecreg.StagedPlan``), so a frame is computed in
+Long audio is encoded in chunks (``codecreg.chunking.StagedPlan``), so a frame is computed in
 tensors of other lengths than in one pass; the codes stay identical only if no kernel's
 result for a row depends on the row count or the row's place. Measured here (MKL sgemm,
 torch 2.9, AVX2): a product of 12 rows or more gives each row the same bits as any

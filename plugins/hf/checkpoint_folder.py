@@ -12,18 +12,9 @@ from typing import Any
 
 from codecreg import CheckpointError
 
+from .families import FAMILIES
+
 CONFIG_FILE = "config.json"
-#: model_type in config.json -> the transformers class that loads it
-MODEL_CLASSES = {
-    "encodec": "EncodecModel",
-    "dac": "DacModel",
-    "mimi": "MimiModel",
-    "xcodec": "XcodecModel",
-    "xcodec2": "Xcodec2Model",
-    "wavtokenizer": "WavTokenizerModel",
-    "neucodec": "NeuCodecModel",
-    "higgs_audio_v2_tokenizer": "HiggsAudioV2TokenizerModel",
-}
 
 
 def read_config(folder: str | Path) -> dict[str, Any]:
@@ -46,8 +37,8 @@ def read_config(folder: str | Path) -> dict[str, Any]:
 def model_type_of(config: dict[str, Any], where: str) -> str:
     """The config's model_type if this plugin loads it, else an error listing what it loads."""
     model_type = config.get("model_type")
-    if model_type not in MODEL_CLASSES:
-        supported = ", ".join(f"{key!r} ({name})" for key, name in MODEL_CLASSES.items())
+    if model_type not in FAMILIES:
+        supported = ", ".join(f"{key!r} ({family.model_class})" for key, family in FAMILIES.items())
         raise CheckpointError(
             f"{where}: config.json has model_type {model_type!r}, which the hf plugin does not load. "
             f"Supported model types: {supported}."
@@ -56,13 +47,14 @@ def model_type_of(config: dict[str, Any], where: str) -> str:
 
 
 def is_transformers_tokenizer_folder(path: str) -> bool:
-    """True for a folder holding a transformers checkpoint of a model type loaded here other than
-    EnCodec (DAC, Mimi, X-Codec, ...): config.json names it.
+    """True for a folder holding a transformers checkpoint of a model type loaded here (EnCodec,
+    DAC, Mimi, X-Codec, ...): config.json names it.
 
-    EnCodec folders are left to the native EnCodec plugin; ``hf:/path`` loads them here.
+    The hf source claims at priority 200, so a folder another plugin also claims at a lower
+    priority (EnCodec's, by the native EnCodec plugin) goes there; ``hf:/path`` loads it here.
     """
     try:
         model_type = read_config(path).get("model_type")
     except CheckpointError:
         return False
-    return model_type in MODEL_CLASSES and model_type != "encodec"
+    return model_type in FAMILIES

@@ -17,7 +17,8 @@ import math
 import torch
 from torch import nn
 
-from codecreg import CompressionModel, Convolutional, StagedPlan, receptive_context
+from codecreg import CompressionModel
+from codecreg.chunking import Convolutional, StagedPlan, receptive_context
 
 from .lengths import pad_end
 
@@ -32,20 +33,14 @@ class TransformersDac(CompressionModel, nn.Module):
                           frame_rate=int(config.sampling_rate) / self.hop, cardinality=int(config.codebook_size),
                           total_codebooks=len(model.quantizer.quantizers))
 
-    # contract -------------------------------------------------------------
-    @torch.no_grad()
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
-        """Items are encoded one at a time so that an item's codes never depend on its batch
-        (oneDNN picks kernels by problem size)."""
-        self.check_audio(x)
-        return self.encode_by_plan(x.to(self._parameter().device, self._parameter().dtype), self.coding_plan())
+    # contract: encode and decode are the base class's, through the coding plan (items one at a
+    # time, so that an item's codes never depend on its batch: oneDNN picks kernels by problem size)
+    def model_audio(self, x: torch.Tensor) -> torch.Tensor:
+        return x.to(self._parameter().device, self._parameter().dtype)
 
-    @torch.no_grad()
-    def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
-               length: int | None = None) -> torch.Tensor:
-        """Audio ``[B, 1, T]``: ``length`` samples when given, else frames x hop. DAC has no scale."""
-        self.check_codes(codes)
-        return self.decode_by_plan(codes.to(self._parameter().device).long(), None, length, self.coding_plan())
+    def model_codes(self, codes: torch.Tensor, scale: torch.Tensor | None) -> tuple[torch.Tensor, None]:
+        """The codes on the model's device as int64; DAC has no scale (one given is ignored, as ever)."""
+        return codes.to(self._parameter().device).long(), None
 
     @torch.no_grad()
     def decode_latent(self, codes: torch.Tensor) -> torch.Tensor:

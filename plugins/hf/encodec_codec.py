@@ -22,8 +22,9 @@ import math
 import torch
 from torch import nn
 
-from codecreg import (CompressionModel, Convolutional, Recurrent, SegmentedPlan, SegmentLayout, Stage, StagedPlan,
-                      codebooks_for_bandwidth, receptive_context)
+from codecreg import CompressionModel, codebooks_for_bandwidth
+from codecreg.chunking import (Convolutional, Recurrent, SegmentedPlan, SegmentLayout, Stage, StagedPlan,
+                               receptive_context)
 
 
 class TransformersEncodec(CompressionModel, nn.Module):
@@ -49,11 +50,10 @@ class TransformersEncodec(CompressionModel, nn.Module):
         when the model normalizes its input, else None. Items are encoded one at a time, as
         the native plugin does: oneDNN picks kernels by problem size, so in a batch an item
         could get other last bits, and a deep codebook another code."""
+        if self.coding_plan() is not None:
+            return super().encode(x)
         self.check_audio(x)
-        x = x.to(self._parameter().device, self._parameter().dtype)
-        plan = self.coding_plan()
-        if plan is not None:
-            return self.encode_by_plan(x, plan)
+        x = self.model_audio(x)
         items = [self._normalize(item) for item in x.split(1)]  # normalized by the whole input's RMS
         codes = torch.cat([self.encode_by_plan(item, self._staged_plan(), whole=True)[0] for item, _ in items])
         return codes, torch.cat([scale for _, scale in items])
@@ -62,12 +62,10 @@ class TransformersEncodec(CompressionModel, nn.Module):
     def decode(self, codes: torch.Tensor, scale: torch.Tensor | None = None,
                length: int | None = None) -> torch.Tensor:
         """Audio ``[B, C, T]``: ``length`` samples when given, else all the codes cover."""
+        if self.coding_plan() is not None:
+            return super().decode(codes, scale, length)
         self.check_codes(codes)
-        codes = codes.to(self._parameter().device).long()
-        scale = self._check_scale(scale, codes.shape[0])
-        plan = self.coding_plan()
-        if plan is not None:
-            return self.decode_by_plan(codes, scale, length, plan)
+        codes, scale = self.model_codes(codes, scale)
         audio = self.decode_by_plan(codes, None, length, self._staged_plan(), whole=True)
         return audio if scale is None else audio * scale.view(-1, 1, 1)
 
@@ -134,9 +132,15 @@ class TransformersEncodec(CompressionModel, nn.Module):
     def _latent(self, codes: torch.Tensor) -> torch.Tensor:
         return self.model.quantizer.decode(codes.transpose(0, 1))
 
-    def _check_scale(self, scale: torch.Tensor | None, batch: int) -> torch.Tensor | None:
+    def model_audio(self, x: torch.Tensor) -> torch.Tensor:
+        return x.to(self._parameter().device, self._parameter().dtype)
+
+    def model_codes(self, codes: torch.Tensor, scale: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The codes on the model's device as int64, the scale there too, its shape checked."""
+        codes = codes.to(self._parameter().device).long()
+        batch = codes.shape[0]
         if scale is None:
-            return None
+            return codes, None
         scale = torch.as_tensor(scale, device=self._parameter().device, dtype=self._parameter().dtype)
         if scale.dim() == 1:
             scale = scale.view(-1, 1)
@@ -147,7 +151,7 @@ class TransformersEncodec(CompressionModel, nn.Module):
                 f"{expected} as encode returns it; pass scale=None to decode codes that come without one "
                 "(e.g. from a language model)"
             )
-        return scale
+        return codes, scale
 
     def _parameter(self) -> torch.Tensor:
         return next(self.model.parameters())

@@ -16,32 +16,21 @@ from typing import Any, Iterator
 
 from codecreg import CheckpointError, CompressionModel
 
-from .checkpoint_folder import MODEL_CLASSES, model_type_of, read_config
+from .checkpoint_folder import model_type_of, read_config
+from .families import FAMILIES
 from .hub import resolve_folder
 
-#: model_type -> the adapter that puts the family behind the contract ("module:class" in this package)
-ADAPTERS = {
-    "encodec": "encodec_codec:TransformersEncodec",
-    "dac": "dac_codec:TransformersDac",
-    "mimi": "mimi_codec:TransformersMimi",
-    "xcodec": "xcodec_codec:TransformersXcodec",
-    "higgs_audio_v2_tokenizer": "xcodec_codec:TransformersXcodec",
-    "wavtokenizer": "wavtokenizer_codec:TransformersWavTokenizer",
-    "xcodec2": "xcodec2_codec:TransformersXcodec2",
-    "neucodec": "neucodec_codec:TransformersNeuCodec",
-}
-#: model_type -> the feature extractor class its model's ``input_features`` come from
-FEATURE_EXTRACTORS = {"xcodec2": "Xcodec2FeatureExtractor", "neucodec": "NeuCodecFeatureExtractor"}
 FEATURE_EXTRACTOR_FILE = "preprocessor_config.json"
 
 
 def load(target: str, revision: str | None = None, device: Any = "cpu") -> CompressionModel:
-    """Build the codec ``hf:<target>[@revision]`` names: any model type of MODEL_CLASSES in
+    """Build the codec ``hf:<target>[@revision]`` names: any model type of FAMILIES in
     transformers' format."""
     folder = resolve_folder(target, revision)
     where = f"hf:{target}" + (f"@{revision}" if revision else "")
     model_type = model_type_of(read_config(folder), where)
-    extractor_class = FEATURE_EXTRACTORS.get(model_type)
+    family = FAMILIES[model_type]
+    extractor_class = family.feature_extractor
     if extractor_class and not (folder / FEATURE_EXTRACTOR_FILE).is_file():
         raise CheckpointError(
             f"{where}: {folder} has no {FEATURE_EXTRACTOR_FILE}; a {model_type} model encodes input_features "
@@ -52,8 +41,8 @@ def load(target: str, revision: str | None = None, device: Any = "cpu") -> Compr
 
     import transformers
 
-    model = _from_pretrained(getattr(transformers, MODEL_CLASSES[model_type]), folder, where)
-    module_name, _, class_name = ADAPTERS[model_type].partition(":")
+    model = _from_pretrained(getattr(transformers, family.model_class), folder, where)
+    module_name, _, class_name = family.adapter.partition(":")
     adapter = getattr(importlib.import_module(f"{__package__}.{module_name}"), class_name)
     if extractor_class:
         extractor = getattr(transformers, extractor_class).from_pretrained(folder, local_files_only=True)

@@ -36,4 +36,7 @@ def register_sources(register):
         requires=_REQUIRES,
         install=_INSTALL,
         claims_path="codecreg_hf.checkpoint_folder:is_transformers_tokenizer_folder",
+        # every transformers folder loads here, but one a family's own plugin also claims
+        # (EnCodec's, at the default 100) goes to that plugin
+        priority=200,
     ))

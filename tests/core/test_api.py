@@ -130,3 +130,73 @@ def test_a_frame_rate_written_to_two_decimals_matches_but_a_rounded_up_one_does_
     codecreg.check_compatible(dac_44khz, frame_rate=86.13)
     with pytest.raises(IncompatibleCodecError, match="frame_rate: the model expects 87, the codec has 86.1328125"):
         codecreg.check_compatible(dac_44khz, frame_rate=87)  # transformers' config.frame_rate rounds up
+
+
+def test_get_pretrained_on_a_codec_class_refuses_a_name_that_builds_another_class():
+    from codecreg.codec.debug_codec import DebugCompressionModel
+
+    assert isinstance(DebugCompressionModel.get_pretrained("debug_compression_model"), DebugCompressionModel)
+
+    class OtherCodec(codecreg.CompressionModel):
+        pass
+
+    with pytest.raises(IncompatibleCodecError,
+                       match=r"OtherCodec.get_pretrained\('debug_compression_model'\): that name builds a "
+                             r"DebugCompressionModel .*use DebugCompressionModel.get_pretrained"):
+        OtherCodec.get_pretrained("debug_compression_model")
+
+
+def test_of_two_sources_claiming_a_path_the_lower_priority_wins_and_a_tie_names_both(fresh_registry, tmp_path):
+    checkpoint = tmp_path / "model.bin"
+    checkpoint.write_bytes(b"weights")
+    claims_any_file = "os.path:isfile"
+    codecreg.register(codecreg.SourceSpec(name="first_format", factory="os:getcwd", claims_path=claims_any_file))
+    assert fresh_registry.source_for_path(str(checkpoint)).name == "first_format"
+
+    codecreg.register(codecreg.SourceSpec(name="second_format", factory="os:getcwd", claims_path=claims_any_file,
+                                          priority=50))
+    assert fresh_registry.source_for_path(str(checkpoint)).name == "second_format"
+
+    codecreg.register(codecreg.SourceSpec(name="third_format", factory="os:getcwd", claims_path=claims_any_file,
+                                          priority=50))
+    with pytest.raises(DuplicateNameError, match=r"claimed by source 'second_format' of .* and source "
+                                                 r"'third_format' of .*same priority 50"):
+        codecreg.load_codec(str(checkpoint))
+
+
+def test_an_encodec_folder_in_transformers_format_goes_to_the_native_plugin_and_hf_names_it(tmp_path):
+    """Both plugins claim it: the native EnCodec plugin at the default priority, the hf source at 200."""
+    (tmp_path / "config.json").write_text('{"model_type": "encodec"}')
+    (tmp_path / "model.safetensors").write_bytes(b"")  # sniffers look at names, not contents
+    claimants = [spec.name for spec in codecreg.get_registry().sources.values() if spec.claims(str(tmp_path))]
+    assert len(claimants) == 2
+    assert codecreg.get_registry().source_for_path(str(tmp_path)).plugin == "encodec"
+
+
+#: codecreg.__all__ before the chunker's names moved to codecreg.chunking (66bef30)
+PREVIOUS_PUBLIC_NAMES = (
+    "AudioBlocks AudioStreamWriter AudioWriter CheckpointError CodecSpec CodecregError ComparisonTable "
+    "CompressionModel Convolutional DuplicateNameError IncompatibleCodecError InvalidNameError MetricSpec "
+    "MissingDependencyError PluginLoadError Recurrent SegmentLayout SegmentedPlan SourceSpec Stage StagedPlan "
+    "TokenFile TokenFileError UnknownNameError WriterSpec __version__ audio_read audio_write audio_write_stream "
+    "check_compatible codebooks_for_bandwidth codec_info compare convert_audio endpoint_unreachable get_registry "
+    "get_writer hookimpl list_codecs list_writers load_codec load_codes open_tokens parse_int_option parse_name "
+    "read_blocks receptive_context register reset_registry save_codes tokenize_dataset").split()
+
+
+@pytest.mark.parametrize("name", PREVIOUS_PUBLIC_NAMES)
+def test_every_previously_public_name_still_imports_and_a_moved_one_says_where_it_went(name):
+    import warnings
+
+    import codecreg.chunking
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = getattr(codecreg, name)
+    moved = [str(warning.message) for warning in caught if issubclass(warning.category, DeprecationWarning)]
+    if name in codecreg.__all__:
+        assert not moved
+    else:
+        assert value is getattr(codecreg.chunking, name)
+        assert moved == [f"codecreg.{name} moved to codecreg.chunking.{name}: import it from codecreg.chunking "
+                         f"(the alias codecreg.{name} will be removed)"]

@@ -10,8 +10,8 @@ import torch
 from torch import nn
 
 import codecreg
-from codecreg import Convolutional, Recurrent, SegmentLayout, StagedPlan, receptive_context
-from codecreg.codec.stages import StageChain, run_chain
+from codecreg.chunking import Convolutional, Recurrent, SegmentLayout, StagedPlan, receptive_context
+from codecreg.chunking.stages import StageChain, run_chain
 from codecreg.testing import synthetic_audio
 
 HOP = 8
@@ -99,14 +99,6 @@ class WrongContextCodec(codecreg.CompressionModel, nn.Module):
         encode = Convolutional(codes, self.context, steps_in=HOP)
         decode = Convolutional(lambda c: c.float().repeat_interleave(HOP, dim=-1), 0, steps_out=HOP)
         return StagedPlan([encode], [decode], HOP)
-
-    def encode(self, x):
-        self.check_audio(x)
-        return self.encode_by_plan(x, self.coding_plan())
-
-    def decode(self, codes, scale=None, length=None):
-        self.check_codes(codes)
-        return self.decode_by_plan(codes, None, length, self.coding_plan())
 
     def decode_latent(self, codes):
         return codes.float()

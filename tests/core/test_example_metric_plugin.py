@@ -1,29 +1,23 @@
 """The example third-party metric, pip-installed, is discovered and scores a study: no change to codecreg."""
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from support.examples import pip_install_example
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "codecreg-metric-example"
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    """pip-install the example into a folder of its own (offline: no build isolation, no dependencies)."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(EXAMPLE)], check=True, timeout=300)
-    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(target), os.environ.get("PYTHONPATH", "")]))
+    return pip_install_example("codecreg-metric-example", tmp_path_factory.mktemp("site"))
 
 
 def test_the_installed_metric_scores_a_tiny_study_at_the_rate_it_declares(installed):
     code = """
 import json, numpy as np, codecreg
-from codecreg.study.comparison import load_metrics, score
+from codecreg.study.scoring import load_metrics, score
 spec = codecreg.get_registry().metric("segsnr")
 tone = (0.5 * np.sin(2 * np.pi * 440 * np.arange(22050) / 22050))[None].astype(np.float32)
 table = codecreg.compare("debug", [("tone", tone, 22050), ("click", tone[:, :200], 22050)],

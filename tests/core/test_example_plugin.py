@@ -1,25 +1,18 @@
 """The example third-party plugin, pip-installed, is discovered and works: no change to codecreg."""
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from support.examples import EXAMPLES, pip_install_example
 
 from codecreg.testing import CompressionModelContract
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "codecreg-mulaw"
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    """pip-install the example into a folder of its own (offline: no build isolation, no dependencies)."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(EXAMPLE)], check=True, timeout=300)
-    return dict(os.environ, PYTHONPATH=str(target))
+    return pip_install_example("codecreg-mulaw", tmp_path_factory.mktemp("site"))
 
 
 def test_the_installed_plugin_is_listed_with_its_distribution(installed):
@@ -41,7 +34,7 @@ def test_the_installed_plugin_loads_by_name_and_round_trips(installed):
 
 
 def test_the_contract_kit_runs_in_the_plugin_authors_own_tests(installed):
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLE / "tests")],
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLES / "codecreg-mulaw" / "tests")],
                             env=installed, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:]
     kit_tests = sum(name.startswith("test_") for name in dir(CompressionModelContract))
@@ -51,7 +44,7 @@ def test_the_contract_kit_runs_in_the_plugin_authors_own_tests(installed):
 
 
 def test_the_swap_script_checks_the_tokenizer_against_the_language_model():
-    script = str(EXAMPLE.parent / "swap_tokenizer.py")
+    script = str(EXAMPLES / "swap_tokenizer.py")
     fits = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=120)
     assert fits.returncode == 0 and "4 streams x 50 tokens (vocabulary 400" in fits.stdout
     misfit = subprocess.run([sys.executable, script, "--tokenizer", "debug?num_codebooks=2"],

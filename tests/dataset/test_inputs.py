@@ -11,7 +11,7 @@ import pytest
 import soundfile
 
 from codecreg import tokenize_dataset
-from codecreg.audio.inputs import InputError
+from codecreg.files.inputs import InputError
 from codecreg.dataset.inputs import collect_items
 
 from .conftest import MIXED, reference_codes, rows_of

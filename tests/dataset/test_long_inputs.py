@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from codecreg.audio.block_reading import AudioBlocks
+from codecreg.audio.reading.blocks import AudioBlocks
 from codecreg.dataset import encoding
 from codecreg.dataset.inputs import Item
 

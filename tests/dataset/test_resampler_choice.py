@@ -17,7 +17,7 @@ import torch
 
 import codecreg
 from codecreg import InvalidNameError, load_codes, tokenize_dataset
-from codecreg.audio.conversion import RESAMPLERS
+from codecreg.audio.reading.conversion import RESAMPLERS
 from codecreg.dataset.metadata import DatasetMismatchError, read_metadata
 from codecreg.registry.names import with_option
 from codecreg.tokens.transcode import encode_file

@@ -1,13 +1,17 @@
 """A worker that dies (here SIGKILL, as the out-of-memory killer sends) loses only its current input:
-it is retried once, in a fresh worker, then recorded; every other input is tokenized."""
+it is retried once, in a fresh worker (a restarted actor on Ray), then recorded; every other input is
+tokenized."""
 
 from __future__ import annotations
 
 import csv
 import os
+import shutil
+import tempfile
 import textwrap
 
 import numpy as np
+import pytest
 import soundfile
 
 from .conftest import reference_codes, rows_of, run_cli, write_audio
@@ -39,7 +43,10 @@ def build(device="cpu"):
 '''
 
 
-def test_a_dying_worker_loses_only_its_input(tmp_path, debug_codec):
+@pytest.mark.parametrize("engine", ["local", pytest.param("ray", marks=pytest.mark.ray)])
+def test_a_dying_worker_loses_only_its_input(engine, tmp_path, debug_codec):
+    if engine == "ray":
+        pytest.importorskip("ray")
     site = tmp_path / "site"
     info = site / "dies_on_silence-1.0.dist-info"
     info.mkdir(parents=True)
@@ -51,13 +58,20 @@ def test_a_dying_worker_loses_only_its_input(tmp_path, debug_codec):
         write_audio(audio / f"clip{index}.wav", 32000, 1, 0.8, index)
     soundfile.write(audio / "clip2-silent.wav", np.zeros(16000, np.float32), 32000)
 
-    result = run_cli(str(audio), "--codec", "dies_on_silence", "--out", str(tmp_path / "out"), "--workers", "2",
-                     "--shard-size", "2", env={"PYTHONPATH": str(site) + os.pathsep + os.environ.get("PYTHONPATH", "")})
+    ray_files = tempfile.mkdtemp(prefix="ray-", dir="/tmp")  # short socket paths
+    try:
+        result = run_cli(str(audio), "--codec", "dies_on_silence", "--out", str(tmp_path / "out"), "--workers", "2",
+                         "--shard-size", "2", "--engine", engine,
+                         env={"PYTHONPATH": str(site) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                              "RAY_TMPDIR": ray_files})
+    finally:
+        shutil.rmtree(ray_files, ignore_errors=True)
     assert result.returncode == 1, result.stderr
     with open(tmp_path / "out" / "_errors.csv", newline="") as handle:
         failures = list(csv.DictReader(handle))
     assert [row["source"] for row in failures] == [str(audio / "clip2-silent.wav")]
-    assert "died 2 times (killed by signal 9)" in failures[0]["reason"]
+    assert "died 2 times (killed by signal 9)" in failures[0]["reason"] if engine == "local" else \
+        "died 2 times (Ray: " in failures[0]["reason"]
     rows = rows_of(tmp_path / "out")
     assert [row["id"] for row in rows] == [f"clip{index}.wav" for index in range(5)]
     for row in rows:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import types
 
 import pytest
-import torch
 
 from support.encodec_references import (TRANSFORMERS_24KHZ, TRANSFORMERS_32KHZ, TRANSFORMERS_48KHZ,
                                         TRANSFORMERS_SMALL, package_model, seed_package_codebooks,

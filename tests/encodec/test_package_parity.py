@@ -11,7 +11,7 @@ import torch
 import codecreg
 from codecreg.testing import assert_codes_match_up_to_near_ties, synthetic_audio
 from codecreg_encodec.config import ENCODEC_24KHZ, ENCODEC_48KHZ
-from codecreg import SegmentLayout
+from codecreg.chunking import SegmentLayout
 from codecreg_encodec.weights import build_codec
 
 

@@ -17,7 +17,7 @@ import codecreg
 from codecreg.cli.main import main
 from codecreg.codec.debug_codec import DebugCompressionModel
 from codecreg.registry.discovery import discover
-from codecreg.study.comparison import family_name, setting_name, split_codec_names
+from codecreg.study.setting_names import family_name, setting_name, split_codec_names
 from codecreg.study.results import TIMING_COLUMNS
 
 from .conftest import FIRST_PARTY_METRICS, clip, write_clip
@@ -119,7 +119,8 @@ def test_tables_are_written_as_csv_json_and_markdown(study):
     assert [i["name"] for i in data["inputs"]] == ["music", "speech"]
     markdown = (out / "results.md").read_text()
     assert all(f"`{s}`" in markdown for s in SETTINGS)
-    assert markdown.count("\n|") == 3  # header, rule, two rows: one table
+    assert markdown.split("\n\n")[0].count("\n|") == 3  # header, rule, two rows: the summary
+    assert "## At matched bitrates" in markdown and "## Category" not in markdown  # no categories here
 
 
 @pytest.mark.parametrize("name", ["rate_distortion.png", "spectrograms/music.png", "spectrograms/speech.png"])

@@ -45,7 +45,8 @@ def test_every_player_loads_and_the_console_stays_clean(study):
     for state in states:
         assert state["error"] is None and state["ready"] >= 1, state
         assert state["duration"] == pytest.approx(seconds[state["src"].split("/")[1]], abs=0.01), state
-    assert len(images) == 3 and all(image["ok"] for image in images), images
+    # the rate-distortion plot, a rate-quality plot per metric, a spectrogram per input
+    assert len(images) == 1 + 3 + 2 and all(image["ok"] for image in images), images
     assert errors == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import codecreg
-from codecreg.study.comparison import load_metrics, metric_audio, score
+from codecreg.study.scoring import load_metrics, metric_audio, score
 
 RATE = 22050  # espeak-ng's rate: every metric here converts from it
 SENTENCE = "Codecs should keep every word of this sentence clear."
@@ -173,7 +173,7 @@ def test_a_metric_spec_refuses_what_it_cannot_mean():
 
 
 def test_a_per_channel_metric_is_called_on_each_channel_and_gives_their_mean():
-    from codecreg.study.comparison import Metric, metric_info
+    from codecreg.study.scoring import Metric, metric_info
 
     spec = codecreg.MetricSpec(name="first_sample", factory="x:y", channel_mode="per_channel", sample_rates=(8000,))
     seen = []

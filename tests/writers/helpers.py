@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from codecreg.audio.writer import AudioWriter
+from codecreg.audio.writing.writer import AudioWriter
 from codecreg.audio.ffmpeg_binary import locate_ffmpeg
 
 LOSSLESS = ("wav", "flac")

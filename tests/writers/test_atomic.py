@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from codecreg.audio.atomic_file import atomic_write_path
-from codecreg.audio.writing import audio_write
+from codecreg.files.atomic_file import atomic_write_path
+from codecreg.audio.writing.whole_file import audio_write
 from codecreg_ffmpeg.writer import FFmpegError
 from codecreg_soundfile.writer import SoundfileWriteError
 from writers.helpers import files_in, make_signal, read_with_soundfile

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from codecreg.audio.reading import audio_read, convert_audio
+from codecreg.audio.reading.whole_file import audio_read, convert_audio
 from codecreg.audio.ffmpeg_binary import locate_ffmpeg
 from writers.helpers import LOSSY_LENGTH_TOLERANCE, make_signal
 

@@ -18,8 +18,8 @@ import pytest
 import soundfile
 
 from codecreg import AudioReadError, CodecregError
-from codecreg.audio.reading import audio_read
-from codecreg.audio.writing import audio_write
+from codecreg.audio.reading.whole_file import audio_read
+from codecreg.audio.writing.whole_file import audio_write
 
 SAMPLE_RATES = [8000, 16_000]
 CHANNELS = [1, 2]

@@ -9,12 +9,12 @@ import pytest
 
 import codecreg
 from codecreg import WriterSpec
-from codecreg.audio.writing import audio_write
+from codecreg.audio.writing.whole_file import audio_write
 from codecreg.audio.ffmpeg_binary import locate_ffmpeg
 from writers.helpers import files_in, make_signal, read_with_soundfile
 
 RATE = 16000
-CHOICE_LOGGER = "codecreg.audio.writer_choice"
+CHOICE_LOGGER = "codecreg.audio.writing.writer_choice"
 
 
 def test_writers_are_listed_in_priority_order():

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import codecreg
-from codecreg.audio.output_path import OutputPathError
-from codecreg.audio.writing import audio_write
+from codecreg.files.output_path import OutputPathError
+from codecreg.audio.writing.whole_file import audio_write
 from codecreg.errors import MissingDependencyError
 from codecreg_ffmpeg.writer import FFmpegError
 from codecreg_soundfile.writer import SoundfileWriteError
@@ -126,7 +126,7 @@ NO_FFMPEG_SCRIPT = textwrap.dedent("""
     import logging, sys
     sys.modules["imageio_ffmpeg"] = None  # hide the wheel's binary: importing it now fails
     import numpy as np
-    from codecreg.audio.writing import audio_write
+    from codecreg.audio.writing.whole_file import audio_write
     from codecreg.errors import MissingDependencyError
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     folder = sys.argv[1]

@@ -11,7 +11,7 @@ import pytest
 
 from codecreg import AudioBlocks, read_blocks
 from codecreg.audio.ffmpeg_binary import locate_ffmpeg
-from codecreg.audio.reading import audio_read, convert_audio
+from codecreg.audio.reading.whole_file import audio_read, convert_audio
 from writers.helpers import make_signal
 
 #: Encoder options of each format, as a bare ffmpeg run writes them (not our writers).

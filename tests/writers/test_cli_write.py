@@ -9,8 +9,8 @@ import sys
 import pytest
 import soundfile
 
-from codecreg.audio.reading import audio_read
-from codecreg.audio.writing import audio_write
+from codecreg.audio.reading.whole_file import audio_read
+from codecreg.audio.writing.whole_file import audio_write
 from codecreg.cli.main import main
 from writers.helpers import ebur128_loudness, files_in, make_signal, read_with_soundfile
 

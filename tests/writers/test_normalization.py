@@ -7,8 +7,8 @@ import logging
 import numpy as np
 import pytest
 
-from codecreg.audio.normalization import SILENCE_LEVEL, STRATEGIES, normalize_audio
-from codecreg.audio.writing import audio_write
+from codecreg.audio.levels.normalization import SILENCE_LEVEL, STRATEGIES, normalize_audio
+from codecreg.audio.writing.whole_file import audio_write
 from writers.helpers import ebur128_loudness, make_signal, read_independently
 
 RATE = 32000
@@ -69,7 +69,7 @@ def test_loudness_compressor_is_tanh_of_the_loudness_gain():
 
 def test_clip_clamps_at_the_peak_headroom_without_scaling(caplog):
     wav = np.array([[0.5, -1.5, 0.95, 0.1]], dtype=np.float32)
-    with caplog.at_level(logging.WARNING, logger="codecreg.audio.normalization"):
+    with caplog.at_level(logging.WARNING, logger="codecreg.audio.levels.normalization"):
         out = normalize_audio(wav, strategy="clip", log_clipping=True, stem_name="out/clipme")
     limit = np.float32(10 ** (-1 / 20))
     np.testing.assert_allclose(out, [[0.5, -limit, limit, 0.1]], rtol=1e-6)
@@ -129,7 +129,7 @@ def test_silence_is_written_as_zeros(tmp_path):
 
 def test_loudness_skips_audio_shorter_than_one_block(caplog):
     wav = make_signal(1, 0.3, RATE, peak=0.5)
-    with caplog.at_level(logging.WARNING, logger="codecreg.audio.normalization"):
+    with caplog.at_level(logging.WARNING, logger="codecreg.audio.levels.normalization"):
         out = normalize_audio(wav, strategy="loudness", sample_rate=RATE, stem_name="short")
     assert out is wav
     assert "short" in caplog.text and "BS.1770 block" in caplog.text
@@ -147,9 +147,9 @@ def test_loudness_needs_the_sample_rate_and_at_most_five_channels():
 def test_clipping_is_logged_with_the_stem_name_and_amount(tmp_path, caplog):
     wav = make_signal(1, 0.5, RATE, peak=1.0)
     wav[0, 100:110] = 0.999  # a few samples far above the RMS: the rms gain pushes them past full scale
-    with caplog.at_level(logging.WARNING, logger="codecreg.audio.normalization"):
+    with caplog.at_level(logging.WARNING, logger="codecreg.audio.levels.normalization"):
         path = audio_write(tmp_path / "hot_take", wav, RATE, strategy="rms", rms_headroom_db=3)
-    [record] = [r for r in caplog.records if r.name == "codecreg.audio.normalization"]
+    [record] = [r for r in caplog.records if r.name == "codecreg.audio.levels.normalization"]
     assert "hot_take" in record.getMessage()
     assert "samples" in record.getMessage() and "dB over" in record.getMessage()
     decoded, _ = read_independently(path, written_by="ffmpeg")
@@ -157,10 +157,10 @@ def test_clipping_is_logged_with_the_stem_name_and_amount(tmp_path, caplog):
 
 
 def test_log_clipping_false_is_quiet(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="codecreg.audio.normalization"):
+    with caplog.at_level(logging.WARNING, logger="codecreg.audio.levels.normalization"):
         audio_write(tmp_path / "quiet", make_signal(1, 0.5, RATE, peak=1.0), RATE, strategy="rms",
                     rms_headroom_db=3, log_clipping=False)
-    assert not [r for r in caplog.records if r.name == "codecreg.audio.normalization"]
+    assert not [r for r in caplog.records if r.name == "codecreg.audio.levels.normalization"]
 
 
 def test_normalize_never_modifies_the_callers_array():

@@ -9,9 +9,9 @@ import stat
 
 import pytest
 
-from codecreg.audio.output_path import (OutputPathError, check_output_argument, check_output_folder,
+from codecreg.files.output_path import (OutputPathError, check_output_argument, check_output_folder,
                                         check_output_path, name_max)
-from codecreg.audio.writing import audio_write
+from codecreg.audio.writing.whole_file import audio_write
 from writers.helpers import files_in, make_signal, read_with_soundfile
 
 RATE = 16000
@@ -105,7 +105,7 @@ def test_a_hard_linked_file_is_replaced_and_a_warning_says_the_other_names_keep_
     existing.write_bytes(OLD_BYTES)
     other = tmp_path / "backup.wav"
     os.link(existing, other)
-    with caplog.at_level(logging.WARNING, logger="codecreg.audio.atomic_file"):
+    with caplog.at_level(logging.WARNING, logger="codecreg.files.atomic_file"):
         audio_write(tmp_path / "clip", _signal(), RATE)
     assert other.read_bytes() == OLD_BYTES and read_with_soundfile(existing)[0].shape == (1, 1600)
     assert "had 2 hard links; it is replaced by a new file, and its other names keep the old content" in caplog.text

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import codecreg
-from codecreg.audio.output_path import OutputPathError
-from codecreg.audio.writing import audio_write
+from codecreg.files.output_path import OutputPathError
+from codecreg.audio.writing.whole_file import audio_write
 from writers.helpers import LOSSLESS, LOSSY_LENGTH_TOLERANCE, make_signal, read_independently
 
 BACKENDS = ("ffmpeg", "soundfile")

@@ -9,9 +9,9 @@ import soundfile
 torch = pytest.importorskip("torch")
 julius = pytest.importorskip("julius")
 
-from codecreg.audio.block_conversion import JuliusStream  # noqa: E402
-from codecreg.audio.block_reading import read_blocks  # noqa: E402
-from codecreg.audio.reading import audio_read, convert_audio  # noqa: E402
+from codecreg.audio.reading.block_conversion import JuliusStream  # noqa: E402
+from codecreg.audio.reading.blocks import read_blocks  # noqa: E402
+from codecreg.audio.reading.whole_file import audio_read, convert_audio  # noqa: E402
 from writers.helpers import make_signal  # noqa: E402
 
 RATE_PAIRS = [(44100, 32000), (48000, 24000), (16000, 24000), (22050, 16000), (32000, 44100), (24000, 24000)]

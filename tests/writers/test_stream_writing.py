@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from codecreg import audio_write, audio_write_stream
-from codecreg.audio.normalization import STRATEGIES
+from codecreg.audio.levels.normalization import STRATEGIES
 from writers.helpers import LOSSY_LENGTH_TOLERANCE, files_in, make_signal, read_independently
 
 RATE = 32000
@@ -90,7 +90,7 @@ def test_blocks_may_be_torch_tensors_and_mono_blocks_one_dimensional(tmp_path):
 def test_a_writer_without_a_stream_buffers_and_says_so(tmp_path, python_wave_writer, caplog):
     wav = make_signal(2, 1.0, RATE)
     whole = audio_write(tmp_path / "whole", wav, RATE, backend="pywave")
-    with caplog.at_level(logging.WARNING, logger="codecreg.audio.writer"):
+    with caplog.at_level(logging.WARNING, logger="codecreg.audio.writing.writer"):
         streamed = stream(tmp_path / "streamed", wav, backend="pywave")
     assert "cannot stream" in caplog.text and "kept in memory" in caplog.text
     assert streamed.read_bytes() == whole.read_bytes()
@@ -145,10 +145,10 @@ def test_none_refuses_samples_beyond_full_scale_mid_stream(tmp_path):
 
 def test_clipping_is_logged_once_for_the_whole_stream(tmp_path, caplog):
     wav = hot_signal(1)
-    with caplog.at_level(logging.WARNING, logger="codecreg.audio.normalization"):
+    with caplog.at_level(logging.WARNING, logger="codecreg.audio.levels.normalization"):
         audio_write(tmp_path / "whole", wav, RATE, strategy="clip")
         stream(tmp_path / "streamed", wav, strategy="clip")
-    whole, streamed = [r.getMessage() for r in caplog.records if r.name == "codecreg.audio.normalization"]
+    whole, streamed = [r.getMessage() for r in caplog.records if r.name == "codecreg.audio.levels.normalization"]
     assert streamed == whole.replace("whole", "streamed")
 
 

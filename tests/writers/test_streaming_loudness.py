@@ -6,8 +6,8 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from codecreg.audio.levels import CHUNK_FRAMES, LevelMeter
-from codecreg.audio.streaming_loudness import LoudnessMeter
+from codecreg.audio.levels.measures import CHUNK_FRAMES, LevelMeter
+from codecreg.audio.levels.streaming_loudness import LoudnessMeter
 from writers.helpers import ebur128_loudness, make_signal
 
 #: Measured: the largest difference from pyloudnorm over these cases was 1.8e-15 LU (summation order only).

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import MissingDependencyError
-from .arrays import is_torch_tensor, to_numpy
+from ...errors import MissingDependencyError
+from ..arrays import is_torch_tensor, to_numpy
 
 AUDIO_EXTRA = "pip install 'codecreg[audio]'"
 JULIUS_EXTRA = "pip install 'codecreg[torch]'"

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .arrays import as_float_audio
-from .atomic_file import atomic_write_path, parent_folders_made
-from .normalization import check_strategy, normalize_audio
-from .output_path import check_output_path
+from ..arrays import as_float_audio
+from ...files.atomic_file import atomic_write_path, parent_folders_made
+from ..levels.normalization import check_strategy, normalize_audio
+from ...files.output_path import check_output_path
 from .writer import FORMAT_MAX_CHANNELS, FORMAT_SAMPLE_RATES, SAMPLE_FORMATS
 from .writer_choice import check_format, choose_writer
 
@@ -39,7 +39,7 @@ def audio_write(stem_name: str | Path, wav: Any, sample_rate: int,
         format: wav, mp3, ogg or flac (or any format a writer plugin adds), in any case; the suffix
             added is lower case.
         mp3_rate / ogg_rate: kbps; ``ogg_rate=None`` lets the Vorbis encoder choose.
-        normalize, strategy, *_headroom_db, loudness_compressor: see ``codecreg.audio.normalization``;
+        normalize, strategy, *_headroom_db, loudness_compressor: see ``codecreg.audio.levels.normalization``;
             with ``normalize=False`` only the gain that prevents clipping applies.
         log_clipping: log (warning) how much was clipped, with the stem name.
         add_suffix: append ``.format`` to ``stem_name``.

@@ -23,15 +23,15 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .arrays import interleaved, to_numpy
-from .atomic_file import atomic_write_path, parent_folders_made
-from .levels import LevelMeter, Levels
-from .normalization import (ClippingTally, GainPlan, apply_gain, check_loudness_layout, needs_levels,
+from ..arrays import interleaved, to_numpy
+from ...files.atomic_file import atomic_write_path, parent_folders_made
+from ..levels.measures import LevelMeter, Levels
+from ..levels.normalization import (ClippingTally, GainPlan, apply_gain, check_loudness_layout, needs_levels,
                             plan_gain)
-from .output_path import file_to_replace
+from ...files.output_path import file_to_replace
 from .writer import AudioWriter
 from .writer_choice import choose_writer
-from .writing import WriteTarget, check_channels_for_format, check_write_target
+from .whole_file import WriteTarget, check_channels_for_format, check_write_target
 
 #: Frames read back from the float32 temporary at a time in the second pass.
 SPOOL_READ_FRAMES = 1 << 18

@@ -20,10 +20,10 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from ..errors import AudioReadError, CodecregError
+from ...errors import AudioReadError, CodecregError
 from .block_conversion import BlockConverter
 from .conversion import DEFAULT_RESAMPLER, check_resampler, convert_audio_channels, import_audio_module
-from .ffmpeg_binary import FFmpegNotFoundError, locate_ffmpeg
+from ..ffmpeg_binary import FFmpegNotFoundError, locate_ffmpeg
 from .ffmpeg_source import FFmpegDecodeError, FFmpegSource
 from .sndfile_source import SndfileSource
 

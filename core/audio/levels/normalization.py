@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import peak_of
-from .levels import LevelMeter, Levels
+from ..arrays import peak_of
+from .measures import LevelMeter, Levels
 
 STRATEGIES = ("peak", "rms", "loudness", "clip", "none")
 #: Half a 24-bit step (-144.5 dBFS): any level below it rounds to zero in every integer format.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import peak_of
+from ..arrays import peak_of
 from .streaming_loudness import LoudnessMeter
 
 CHUNK_FRAMES = 1 << 16

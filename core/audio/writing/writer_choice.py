@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from ..api import get_writer, list_writers
-from ..errors import CodecregError, MissingDependencyError
+from ...registry.loading import get_writer, list_writers
+from ...errors import CodecregError, MissingDependencyError
 from .writer import AudioWriter
 
 log = logging.getLogger(__name__)

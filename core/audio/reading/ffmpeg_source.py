@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .ffmpeg_binary import locate_ffmpeg
+from ..ffmpeg_binary import locate_ffmpeg
 
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 

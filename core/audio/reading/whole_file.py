@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .block_reading import AudioBlocks
+from .blocks import AudioBlocks
 from .conversion import DEFAULT_RESAMPLER, check_resampler, convert_audio, convert_audio_channels, resample
 
 #: Decoded in pieces this long and joined: the size of a piece does not change the samples.

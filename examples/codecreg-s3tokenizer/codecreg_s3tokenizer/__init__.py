@@ -1,0 +1,1 @@
+"""An example codecreg plugin: S3Tokenizer, a supervised semantic speech tokenizer with no decoder."""

@@ -1,0 +1,1 @@
+"""An example codecreg plugin: SNAC (Multi-Scale Neural Audio Codec), codes at several frame rates."""
