@@ -12,7 +12,7 @@ from .api import (codec_info, get_registry, get_writer, list_codecs, list_writer
                   register, reset_registry)
 from .audio.writing.writer import AudioWriter
 from .codec.compression import CompressionModel
-from .errors import (CheckpointError, CodecregError, DuplicateNameError, IncompatibleCodecError,
+from .errors import (AudioReadError, CheckpointError, CodecregError, DuplicateNameError, IncompatibleCodecError,
                      InvalidNameError, MissingDependencyError, NoDecoderError, PluginLoadError, UnknownNameError,
                      UnscorableError)
 from .network import endpoint_unreachable
@@ -65,7 +65,7 @@ def __dir__():
 
 
 __all__ = [
-    "AudioWriter", "CheckpointError", "CodecSpec", "CodecregError", "CompressionModel",
+    "AudioReadError", "AudioWriter", "CheckpointError", "CodecSpec", "CodecregError", "CompressionModel",
     "DuplicateNameError", "IncompatibleCodecError", "InvalidNameError", "MetricSpec",
     "MissingDependencyError", "NoDecoderError", "PluginLoadError", "SourceSpec", "UnknownNameError", "UnscorableError", "WriterSpec",
     "__version__", "check_compatible", "codebooks_for_bandwidth", "codec_info", "endpoint_unreachable", "get_registry", "get_writer", "hookimpl",

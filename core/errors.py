@@ -28,6 +28,10 @@ class PluginLoadError(CodecregError):
     """A plugin failed to load while strict mode (CODECREG_STRICT_PLUGINS=1) is on."""
 
 
+class AudioReadError(CodecregError, ValueError):
+    """An audio file that cannot be read (missing, not audio, truncated, a decoder's failure); names the file."""
+
+
 class CheckpointError(CodecregError, ValueError):
     """A checkpoint that cannot be loaded safely or is not in a known format."""
 

@@ -27,6 +27,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads shared by all workers (default: the CPU count)")
     parser.add_argument("--device", default="cpu", help="torch device (default: cpu); cuda gives each Ray actor a GPU")
+    parser.add_argument("--resampler", choices=("soxr", "julius"), default=None,
+                        help="how audio at another rate is resampled: soxr (default) or julius (audiocraft's "
+                             "numbers); the same as the codec option ?resampler=")
     parser.set_defaults(run=run_tokenize)
 
 
@@ -36,7 +39,7 @@ def run_tokenize(args: argparse.Namespace) -> int:
 
     summary = tokenize_dataset(args.inputs, args.codec, args.out, engine=args.engine, workers=args.workers,
                                shard_size=args.shard_size, device=args.device, ray_address=args.ray_address,
-                               threads=args.threads)
+                               threads=args.threads, resampler=args.resampler)
     for path in summary.skipped:
         report(f"skipped {path} (not an audio file name)")
     for line in summary.lines():

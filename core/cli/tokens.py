@@ -18,6 +18,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--codec", required=True, help="codec name, options allowed (e.g. 'dac_44khz?num_codebooks=4')")
     parser.add_argument("-o", "--out", required=True, help="folder for the .codes files")
     parser.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    parser.add_argument("--resampler", choices=("soxr", "julius"), default=None,
+                        help="how audio at another rate is resampled: soxr (default) or julius (audiocraft's "
+                             "numbers); the same as the codec option ?resampler=; recorded in each token file")
     _add_existing_policy(parser)
     parser.set_defaults(run=run_encode)
 
@@ -55,14 +58,16 @@ def run_encode(args: argparse.Namespace) -> int:
     from ..registry.loading import load_codec
     from ..files.inputs import AUDIO_SUFFIXES, expand_inputs, output_paths
     from ..files.output_path import check_output_folder
+    from ..registry.names import with_resampler
     from ..tokens.token_file import SUFFIX
     from ..tokens.transcode import encode_file
 
+    name = args.codec if args.resampler is None else with_resampler(args.codec, args.resampler)
     check_output_folder(args.out)
     files, skipped = expand_inputs(args.inputs, AUDIO_SUFFIXES)
     outputs = output_paths(files, Path(args.out), SUFFIX)
     pending = _pending(files, outputs, [[output] for output in outputs], args)
-    codec = load_codec(args.codec, device=args.device) if pending else None
+    codec = load_codec(name, device=args.device) if pending else None
     return _each(pending, len(files), skipped, "encode", "not an audio file name",
                  lambda item, output, on_seconds: [encode_file(item.path, codec, output, device=args.device,
                                                                on_seconds=on_seconds)])

@@ -42,6 +42,9 @@ class CompressionModel(abc.ABC):
     #: longest stretch of audio one pass covers, bounding memory (None: the whole input);
     #: set by the ``chunk_seconds`` option of a name, or ``set_chunk_seconds``
     chunk_seconds: float | None = DEFAULT_CHUNK_SECONDS
+    #: how codecreg's readers resample audio for this codec (``encode_file``, ``tokenize``, ``compare``):
+    #: "soxr", or "julius" for audiocraft's numbers; set by the ``resampler`` option of a name
+    resampler: str = "soxr"
 
     def encode(self, x: Any) -> tuple[Any, Any | None]:
         """``x [B, C, T]`` -> ``(codes [B, K, T'] int64, scale [B, 1] or None)``.

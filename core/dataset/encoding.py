@@ -81,16 +81,17 @@ def encode_audio(codec: Any, item: Item, source: Source, device: Any = "cpu") ->
 
 
 def read_item(item: Item, codec: Any) -> Source:
-    """``item``'s audio converted to ``codec``'s rate and channels: read now, unless it is a file
+    """``item``'s audio converted to ``codec``'s rate and channels (with ``codec.resampler``): read now, unless it is a file
     longer than ``STREAM_SECONDS`` that ``codec`` can encode as a stream."""
     from ..audio.reading.blocks import read_blocks
     from ..audio.reading.whole_file import convert_audio
 
+    resampler = getattr(codec, "resampler", "soxr")
     if item.row is not None:
         wav, rate = _read_bytes(_parquet_audio_bytes(item), item)
-        return Source([convert_audio(wav, rate, codec.sample_rate, codec.channels)], rate, wav.shape[0])
+        return Source([convert_audio(wav, rate, codec.sample_rate, codec.channels, resampler)], rate, wav.shape[0])
     blocks = read_blocks(item.path, codec.sample_rate, codec.channels, start=item.start, end=item.end,
-                         allow_end_past_file=True)
+                         allow_end_past_file=True, resampler=resampler)
     short = blocks.duration is not None and blocks.duration <= STREAM_SECONDS
     chosen = list(blocks) if short or codec.coding_plan() is None else blocks
     return Source(chosen, blocks.source_rate, blocks.source_channels)

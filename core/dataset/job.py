@@ -19,6 +19,7 @@ from ..files.atomic_file import atomic_write_path
 from ..files.inputs import InputError
 from ..files.output_path import check_output_folder
 from ..errors import CodecregError
+from ..registry.names import with_resampler
 from .encoding import EncodedItem
 from .inputs import Item, collect_items
 from .job_progress import JobProgress, JobSummary
@@ -34,9 +35,13 @@ DEFAULT_SHARD_SIZE = 1000
 def tokenize_dataset(inputs: list[str | os.PathLike], codec: str, out: str | os.PathLike, *,
                      engine: str = "local", workers: int | None = None, shard_size: int = DEFAULT_SHARD_SIZE,
                      device: str = "cpu", ray_address: str | None = None, threads: int | None = None,
-                     show_progress: bool = True) -> JobSummary:
+                     show_progress: bool = True, resampler: str | None = None) -> JobSummary:
     """Tokenize ``inputs`` (audio files, folders, globs, manifests, Parquet files) with ``codec`` into
-    Parquet shards in ``out``; rerun the same call to resume. See docs/tokenize.md."""
+    Parquet shards in ``out``; rerun the same call to resume. See docs/tokenize.md.
+
+    ``resampler`` ("soxr" or "julius") joins the codec name's options (``codec?resampler=julius``)."""
+    if resampler is not None:
+        codec = with_resampler(codec, resampler)
     if engine not in ENGINES:
         raise CodecregError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if not isinstance(shard_size, int) or shard_size < 1:

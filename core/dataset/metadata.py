@@ -1,8 +1,8 @@
-"""What a dataset was made with: the codec and its geometry, and the job's inputs and shard size.
+"""What a dataset was made with: the codec, its geometry and resampler, and the job's inputs and shard size.
 
 Written once, beside the shards (``_codecreg.json``) and in every shard's
 Parquet schema metadata (key ``codecreg``). A rerun against the same folder is
-checked against it: another codec, other options or other inputs are refused,
+checked against it: another codec, other options, another resampler or other inputs are refused,
 since their rows could not be mixed with those already written. A multi-rate
 codec's rows hold its packed grid (``codecreg.codec.levels``); ``code_levels``
 says how to unpack it (``metadata.levels().unpack(row["codes"])``), empty for
@@ -42,6 +42,8 @@ class DatasetMetadata:
     num_inputs: int
     inputs_digest: str
     codecreg_version: str = __version__
+    #: how the audio was resampled to the codec's rate; datasets older than the field were made with soxr
+    resampler: str = "soxr"
     #: a multi-rate codec's ``CodeLevels.to_json()``; empty: one frame rate (and datasets written before it)
     code_levels: str = ""
 
@@ -68,6 +70,7 @@ def codec_description(codec: Any) -> dict[str, Any]:
     return {"codec": codec.name, "sample_rate": codec.sample_rate, "channels": codec.channels,
             "frame_rate": codec.frame_rate, "cardinality": codec.cardinality,
             "num_codebooks": codec.num_codebooks, "codes_type": codes_type(codec.cardinality),
+            "resampler": getattr(codec, "resampler", "soxr"),
             "code_levels": "" if getattr(codec, "code_levels", None) is None else codec.code_levels.to_json()}
 
 
@@ -103,6 +106,12 @@ def check_same_codec(existing: DatasetMetadata, codec_fields: dict[str, Any], fo
     differing = [key for key, value in codec_fields.items() if getattr(existing, key) != value]
     if differing:
         shown = "; ".join(f"{key}: {getattr(existing, key)!r} there, {codec_fields[key]!r} now" for key in differing)
+        if differing == ["resampler"] or set(differing) == {"codec", "resampler"}:
+            raise DatasetMismatchError(
+                f"{folder} holds tokens of audio resampled with {existing.resampler}, and this job resamples with "
+                f"{codec_fields['resampler']} ({shown}); rows resampled two ways cannot share a dataset. Give "
+                f"another --out folder, or rerun with --codec {existing.codec!r} (--resampler "
+                f"{existing.resampler}) to finish that dataset")
         raise DatasetMismatchError(
             f"{folder} holds tokens of codec {existing.codec!r}, and this job's codec is "
             f"{codec_fields['codec']!r} ({shown}); rows of two codecs cannot share a dataset. "

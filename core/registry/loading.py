@@ -68,9 +68,16 @@ def codec_info(name: str) -> CodecSpec:
     _check_option_keys(name, spec, options)
     if "chunk_seconds" in core_options:
         _chunk_seconds_asked(name, core_options.pop("chunk_seconds"))
+    _resampler_asked(name, core_options.pop("resampler", None))
+    layout = _stereo_asked(name, core_options.pop("stereo", None))
+    if layout is not None:
+        spec = _stereo_spec(name, spec, layout)
     if not core_options:
         return spec
     n = _codebooks_asked(name, core_options, spec.cardinality, spec.frame_rate, spec.total_codebooks)
+    if layout is False and n % 2:
+        raise InvalidNameError(f"{name!r}: codes interleaved per codebook hold each level of the left and the right "
+                               f"channel, so the number of codebooks must be even; this asks for {n}")
     levels = spec.code_levels()
     if levels is not None and n not in levels.boundaries:
         raise InvalidNameError(f"{name!r}: {n} codebooks cut through a level of this multi-rate codec; its levels "
@@ -86,17 +93,27 @@ def load_codec(name: str, device: Any = "cpu") -> CompressionModel:
     core_options = {key: options.pop(key) for key in CORE_CODEC_OPTIONS if key in options}
     chunk_text = core_options.pop("chunk_seconds", None)
     chunk_seconds = None if chunk_text is None else _chunk_seconds_asked(name, chunk_text)
+    resampler = _resampler_asked(name, core_options.pop("resampler", None))
+    stereo_text = core_options.pop("stereo", None)
+    layout = _stereo_asked(name, stereo_text)
 
     if parsed.scheme is None:
         spec: Spec = registry.codec(parsed.target)
         _check_option_keys(name, spec, options)
+        if layout is not None:
+            _stereo_spec(name, spec, layout)  # refuse a stereo spec before building it
         model = spec.load_factory()(device=device, **options)
     else:
         spec = _source_for(registry, parsed)
         _check_option_keys(name, spec, options)
         model = spec.load_factory()(parsed.target, revision=parsed.revision, device=device, **options)
 
+    factory_name = getattr(model, "name", "")
+    if layout is not None:
+        model = _interleaved_stereo(name, model, layout)
     _apply_codebook_options(name, model, core_options)
+    if resampler is not None:
+        model.resampler = resampler
     if chunk_seconds is not None:
         if model.coding_plan() is None:
             raise InvalidNameError(f"{name!r}: this codec codes whole inputs only (it declares no coding plan), "
@@ -104,7 +121,9 @@ def load_codec(name: str, device: Any = "cpu") -> CompressionModel:
         model.set_chunk_seconds(chunk_seconds)
     # chunk_seconds changes memory, never codes: the name keeps what pins the codes down
     pinned = dataclasses.replace(parsed, options={k: v for k, v in parsed.options.items() if k != "chunk_seconds"})
-    model.name = reproducible_name(getattr(model, "name", ""), pinned, core_options)
+    kept = {**core_options, **({"resampler": resampler} if resampler is not None else {}),
+            **({"stereo": stereo_text} if stereo_text is not None else {})}
+    model.name = reproducible_name(factory_name, pinned, kept)
     return model
 
 
@@ -154,6 +173,58 @@ def _apply_codebook_options(name: str, model: CompressionModel, options: dict[st
     if options:
         model.set_num_codebooks(
             _codebooks_asked(name, options, model.cardinality, model.frame_rate, model.total_codebooks))
+
+
+#: ``stereo=`` values: stereo made of a mono codec, audiocraft's InterleaveStereoCompressionModel(per_timestep=...)
+STEREO_LAYOUTS = {"interleave": False, "interleave_per_timestep": True}
+
+
+def _resampler_asked(name: str, text: str | None) -> str | None:
+    from ..audio.reading.conversion import RESAMPLERS
+
+    if text is not None and text not in RESAMPLERS:
+        raise InvalidNameError(f"{name!r}: resampler must be {' or '.join(RESAMPLERS)} (julius: audiocraft's "
+                               f"convert_audio numbers; soxr: the default), got {text!r}")
+    return text
+
+
+def _stereo_asked(name: str, text: str | None) -> bool | None:
+    """``per_timestep`` of the asked layout, None when the name asks for none."""
+    if text is None:
+        return None
+    if text not in STEREO_LAYOUTS:
+        raise InvalidNameError(
+            f"{name!r}: stereo must be 'interleave' (left and right codes interleaved per codebook, MusicGen "
+            f"stereo's layout) or 'interleave_per_timestep' (per time step), got {text!r}")
+    return STEREO_LAYOUTS[text]
+
+
+def _mono_only(name: str, what: str, channels: int) -> InvalidNameError:
+    return InvalidNameError(f"{name!r}: stereo= makes a stereo codec of a mono one by coding each channel apart; "
+                            f"{what} already has {channels} channels: remove the stereo option")
+
+
+def _stereo_spec(name: str, spec: CodecSpec, per_timestep: bool) -> CodecSpec:
+    """What ``InterleavedStereo`` makes of ``spec``'s metadata (codebook counts, frame rate)."""
+    if spec.channels != 1:
+        raise _mono_only(name, f"codec {spec.name!r}", spec.channels)
+    rows, steps = (1, 2) if per_timestep else (2, 1)
+    layout = "per time step" if per_timestep else "per codebook"
+    return dataclasses.replace(spec, channels=2, frame_rate=spec.frame_rate * steps,
+                               num_codebooks=rows * spec.num_codebooks, total_codebooks=rows * spec.total_codebooks,
+                               bandwidths=tuple(2 * bandwidth for bandwidth in spec.bandwidths),
+                               notes=" ".join(filter(None, [spec.notes, f"Stereo made of the mono codec: each "
+                                                            f"channel coded apart, codes interleaved {layout}."])))
+
+
+def _interleaved_stereo(name: str, model: CompressionModel, per_timestep: bool) -> CompressionModel:
+    from ..codec.stereo import InterleavedStereo
+
+    if model.channels != 1:
+        raise _mono_only(name, "the codec built", model.channels)
+    stereo = InterleavedStereo(model, per_timestep=per_timestep)
+    stereo.resampler = model.resampler
+    return stereo
 
 
 def _chunk_seconds_asked(name: str, text: str) -> float:

@@ -26,7 +26,7 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]+):(?!//)(.+)$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 # Options a codec name may carry whatever its plugin; handled by core.
 CODEC_OPTION_ALIASES = {"n_q": "num_codebooks", "bw": "bandwidth"}
-CORE_CODEC_OPTIONS = ("num_codebooks", "bandwidth", "chunk_seconds")
+CORE_CODEC_OPTIONS = ("num_codebooks", "bandwidth", "chunk_seconds", "resampler", "stereo")
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,26 @@ def reproducible_name(factory_name: str, parsed: ParsedName, core_options: dict[
         return format_name(parsed)
     own = parse_name(factory_name, CODEC_OPTION_ALIASES)
     return format_name(ParsedName(own.text, own.target, own.scheme, own.revision, {**own.options, **core_options}))
+
+
+def with_option(text: str, key: str, value: str) -> str:
+    """``text`` with the option ``key=value`` added (a command-line flag joining a name's options);
+    the same value already there is kept, another is refused."""
+    parsed = parse_name(text, CODEC_OPTION_ALIASES)
+    given = parsed.options.get(key)
+    if given is not None:
+        if given != value:
+            raise InvalidNameError(f"{text!r} says {key}={given} and the command line says {key}={value}: "
+                                   "give one of them")
+        return text
+    return f"{text.strip()}{',' if parsed.options else '?'}{key}={value}"
+
+
+def with_resampler(text: str, resampler: str) -> str:
+    """The codec name ``text`` with ``resampler=`` among its options (a --resampler flag), checked."""
+    if resampler not in ("soxr", "julius"):  # codecreg.audio.conversion.RESAMPLERS, without importing numpy
+        raise InvalidNameError(f"unknown resampler {resampler!r}: choose soxr or julius")
+    return with_option(text, "resampler", resampler)
 
 
 def _split_options(text: str, aliases: dict[str, str]) -> tuple[str, dict[str, str]]:

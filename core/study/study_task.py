@@ -145,8 +145,8 @@ class CompareRunner:
 
         model, task = setting.model, self.task
         model.set_num_codebooks(setting.num_codebooks)
-        reference = np.ascontiguousarray(convert_audio(wav, rate, model.sample_rate, model.channels),
-                                         dtype=np.float32)
+        reference = np.ascontiguousarray(convert_audio(wav, rate, model.sample_rate, model.channels,
+                                                       getattr(model, "resampler", "soxr")), dtype=np.float32)
         codes, estimate, encode_s, decode_s = _round_trip(model, reference, task.seed, task.device)
         counts = np.stack([np.bincount(codes[:, k].reshape(-1), minlength=model.cardinality)
                            for k in range(codes.shape[1])])

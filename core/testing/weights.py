@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from ..api import get_registry, load_codec
+from ..registry.loading import get_registry, load_codec
 from ..errors import CodecregError
 
 SIZES = ("small", "real")

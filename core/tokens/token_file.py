@@ -5,7 +5,8 @@ a ``codes`` tensor ``[B, K, T']`` of unsigned integers (the smallest type that
 holds the codebook), an optional float32 ``scale`` tensor, and string metadata
 naming the codec by its full name string (options included), its sample rate,
 channels, frame rate, cardinality, number of codebooks, the original length in
-samples and the codecreg and format versions. Decoding reloads the codec by
+samples, the resampler that brought the audio to the codec's rate ("soxr" or
+"julius") and the codecreg and format versions. Decoding reloads the codec by
 that name and checks that it still has the stored geometry. A multi-rate codec's
 file (SNAC) holds its packed grid and, in ``code_levels``, how to unpack it
 (``codecreg.codec.levels``); ``TokenFile.levels()`` gives the levels back.
@@ -51,6 +52,8 @@ class TokenFile:
     length: int
     codecreg_version: str
     format_version: int
+    #: how the audio was resampled to the codec's rate before encoding ("soxr" in files older than the field)
+    resampler: str = "soxr"
     #: how the grid packs a multi-rate codec's levels (``codecreg.CodeLevels``); None: one frame rate
     code_levels: Any | None = None
 
@@ -140,6 +143,7 @@ def save_codes(path: str | os.PathLike, codes: Any, codec: Any, length: int, sca
         "cardinality": str(cardinality),
         "num_codebooks": str(codes.shape[1]),
         "length": str(int(length)),
+        "resampler": getattr(codec, "resampler", "soxr"),
     }
     if levels is not None:
         metadata["code_levels"] = levels.to_json()
@@ -288,6 +292,7 @@ def _validated(path: Path, codes: np.ndarray, scale: np.ndarray | None, metadata
         raise TokenFileError(f"{path}: corrupted: scale has dtype {scale.dtype} and shape {scale.shape}")
     return TokenFile(codes=codes.astype(np.int64), scale=scale, codec=codec, frame_rate=frame_rate,
                      codecreg_version=metadata.get("codecreg_version", ""),
+                     resampler=metadata.get("resampler", "soxr"),
                      format_version=int(metadata["format_version"]), code_levels=levels, **fields)
 
 

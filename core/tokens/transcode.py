@@ -23,13 +23,14 @@ BLOCK_SECONDS = 10.0
 
 def encode_file(path: str | Path, codec: Any, output: str | Path, device: Any = "cpu",
                 on_seconds: Callable[[float, float | None], None] | None = None) -> Path:
-    """Read ``path`` converted to the codec's rate and channels, encode it and save the token file
+    """Read ``path`` converted to the codec's rate and channels (with ``codec.resampler``), encode it and save the token file
     ``output``. ``on_seconds(s, total)`` hears of each ``s`` seconds of the file's ``total`` encoded."""
     import torch
 
     from ..audio.reading.blocks import read_blocks
 
-    blocks = read_blocks(path, codec.sample_rate, codec.channels, block_seconds=BLOCK_SECONDS)
+    blocks = read_blocks(path, codec.sample_rate, codec.channels, block_seconds=BLOCK_SECONDS,
+                         resampler=getattr(codec, "resampler", "soxr"))
     tensors = (_checked_block(block, path, device, on_seconds, codec.sample_rate, blocks.duration)
                for block in blocks)
     length = 0

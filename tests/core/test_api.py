@@ -72,7 +72,7 @@ def test_options_set_the_number_of_codebooks():
     ("debug?bandwidth=100", "outside this codec's range"),
     ("debug?bandwidth=0.1", "outside this codec's range"),
     ("debug?num_codebooks=2,bandwidth=0.5", "not both"),
-    ("debug?window=5", "unknown option 'window'.*accepted: num_codebooks, bandwidth, chunk_seconds, channels"),
+    ("debug?window=5", "unknown option 'window'.*accepted: num_codebooks, bandwidth, chunk_seconds, resampler, stereo, channels"),
 ])
 def test_bad_options_are_refused_with_the_reason(name, message):
     with pytest.raises(InvalidNameError, match=message):

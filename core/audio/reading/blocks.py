@@ -16,12 +16,13 @@ import logging
 import math
 import numbers
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from ...errors import AudioReadError, CodecregError
 from .block_conversion import BlockConverter
-from .conversion import convert_audio_channels, import_audio_module
+from .conversion import DEFAULT_RESAMPLER, check_resampler, convert_audio_channels, import_audio_module
 from ..ffmpeg_binary import FFmpegNotFoundError, locate_ffmpeg
 from .ffmpeg_source import FFmpegDecodeError, FFmpegSource
 from .sndfile_source import SndfileSource
@@ -34,9 +35,17 @@ DECLARED_DURATION_SLACK = 0.1
 log = logging.getLogger(__name__)
 
 
+class AudioFileNotFoundError(AudioReadError, FileNotFoundError):
+    """No file at the path given."""
+
+
+class AudioPathIsFolderError(AudioReadError, IsADirectoryError):
+    """The path given names a folder."""
+
+
 def read_blocks(path: str | Path, sample_rate: int | None, channels: int | None, *, block_seconds: float = 10.0,
                 start: float | None = None, end: float | None = None,
-                allow_end_past_file: bool = False) -> "AudioBlocks":
+                allow_end_past_file: bool = False, resampler: str = DEFAULT_RESAMPLER) -> "AudioBlocks":
     """The audio of ``path`` (or of its segment ``start``..``end``, in seconds) as ``[channels, n]`` float32 blocks.
 
     ``sample_rate`` or ``channels`` None keep the file's own. Every block holds
@@ -44,9 +53,11 @@ def read_blocks(path: str | Path, sample_rate: int | None, channels: int | None,
     and ``round(end * rate)`` at the file's own rate. Checked before any decoding:
     the path, the arguments, and the segment against the file's length
     (``allow_end_past_file=True`` lets it reach past the end, as ``audio_read``'s
-    ``duration`` may: the blocks then stop with the file).
+    ``duration`` may: the blocks then stop with the file). ``resampler`` is
+    ``convert_audio``'s: "soxr" (default) or "julius" (audiocraft's numbers).
     """
-    return AudioBlocks(path, sample_rate, channels, block_seconds, start, end, allow_end_past_file)
+    return AudioBlocks(path, sample_rate, channels, block_seconds, start, end, allow_end_past_file,
+                       resampler=resampler)
 
 
 class AudioBlocks:
@@ -55,15 +66,21 @@ class AudioBlocks:
     Attributes: ``path``, ``source_rate``, ``source_channels``, ``decoder``
     (``"libsndfile"`` or ``"ffmpeg"``), ``duration`` (seconds of the segment;
     for an ffmpeg source the container's estimate, None when it declares none),
-    ``sample_rate``, ``channels``, ``block_frames``.
+    ``sample_rate``, ``channels``, ``block_frames``, ``resampler``.
     """
 
     def __init__(self, path: str | Path, sample_rate: int | None, channels: int | None, block_seconds: float = 10.0,
-                 start: float | None = None, end: float | None = None, allow_end_past_file: bool = False) -> None:
+                 start: float | None = None, end: float | None = None, allow_end_past_file: bool = False, *,
+                 frame_span: Callable[[int], tuple[int, int | None]] | None = None,
+                 resampler: str = DEFAULT_RESAMPLER) -> None:
+        """``frame_span(rate)``, instead of ``start``/``end``, gives the segment as ``(first frame, frame
+        after the last or None)`` at the file's rate: how ``audio_read`` counts frames as audiocraft does.
+        A span starting at or past the end of the file then reads as empty."""
         if sample_rate is not None:
             _positive_whole("sample_rate", sample_rate, "e.g. codec.sample_rate, or None for the file's")
         if channels is not None:
             _positive_whole("channels", channels, "1 for mono, 2 for stereo, or None for the file's")
+        self.resampler = check_resampler(resampler)
         self.path = checked_audio_path(path)
         with contextlib.closing(open_source(self.path)) as source:
             self._source_type = type(source)
@@ -75,20 +92,24 @@ class AudioBlocks:
         self.channels = self.source_channels if channels is None else int(channels)
         self.block_frames = _block_frames(block_seconds, self.sample_rate)
         convert_audio_channels(np.zeros((self.source_channels, 1), np.float32), self.channels)  # refuse 2 -> 3 now
-        self._start, self._end = _segment_frames(start, end, self.source_rate, exact_frames, declared,
-                                                 allow_end_past_file, self.path)
+        if frame_span is None:
+            self._start, self._end = _segment_frames(start, end, self.source_rate, exact_frames, declared,
+                                                     allow_end_past_file, self.path)
+        else:
+            self._start, self._end = _spanned_frames(frame_span(self.source_rate), exact_frames)
         self.duration = _segment_seconds(self._start, self._end, self.source_rate, declared)
 
     def __iter__(self) -> Iterator[np.ndarray]:
         pending = _Pending(self.channels)
-        with contextlib.closing(self._source_type(self.path)) as source:
-            converter = BlockConverter(source.rate, self.sample_rate, source.channels, self.channels)
-            source.start_at(self._start)
+        with contextlib.closing(self._decoding(self._source_type, self.path)) as source:
+            converter = BlockConverter(source.rate, self.sample_rate, source.channels, self.channels, self.resampler)
             remaining = None if self._end is None else max(0, self._end - self._start)
+            if remaining != 0:  # nothing to read: a seek at or past the end is never asked of the decoder
+                self._decoding(source.start_at, self._start)
             piece = max(1, round(self.block_frames * source.rate / self.sample_rate))
             while True:
                 wanted = piece if remaining is None else min(piece, remaining)
-                frames = source.read(wanted) if wanted else np.zeros((0, source.channels), np.float32)
+                frames = self._decoding(source.read, wanted) if wanted else np.zeros((0, source.channels), np.float32)
                 if remaining is not None:
                     remaining -= frames.shape[0]
                 last = frames.shape[0] < wanted or remaining == 0
@@ -99,6 +120,17 @@ class AudioBlocks:
         if pending.frames:
             yield pending.take(pending.frames)
 
+    def _decoding(self, call: Callable[..., Any], *args: Any) -> Any:
+        """``call(*args)`` on the decoder; its failure, whatever the library, becomes an AudioReadError naming the file."""
+        try:
+            return call(*args)
+        except CodecregError:
+            raise
+        except Exception as error:
+            raise AudioReadError(f"reading {str(self.path)!r} failed ({self.decoder}): {type(error).__name__}: "
+                                 f"{error}. The file may be truncated or damaged: check that it plays, or "
+                                 "re-encode it") from error
+
     def __repr__(self) -> str:
         return (f"AudioBlocks({str(self.path)!r}, {self.sample_rate} Hz, {self.channels} ch, "
                 f"{self.block_frames} frames a block, from {self.source_rate} Hz {self.source_channels} ch)")
@@ -108,9 +140,9 @@ def checked_audio_path(path: str | Path) -> Path:
     """``path`` as a Path if it names a file; a missing path or a folder is refused."""
     path = Path(path)
     if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a folder, not an audio file: name a file in it")
+        raise AudioPathIsFolderError(f"{str(path)!r} is a folder, not an audio file: name a file in it")
     if not path.is_file():
-        raise FileNotFoundError(f"no audio file at {str(path)!r}: check the path")
+        raise AudioFileNotFoundError(f"no audio file at {str(path)!r}: check the path")
     return path
 
 
@@ -126,8 +158,10 @@ def open_source(path: Path) -> Any:
             return _ffmpeg_source(path, "")
     try:
         return SndfileSource(path)
-    except soundfile.LibsndfileError as error:
+    except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:  # what soundfile raises for a bad file
         refused = f"with libsndfile {soundfile.__libsndfile_version__} ({error})"
+    except OSError as error:  # unreadable: permissions, a device error
+        raise AudioReadError(f"cannot open {str(path)!r}: {error}") from None
     return _ffmpeg_source(path, refused)
 
 
@@ -136,9 +170,9 @@ def _ffmpeg_source(path: Path, refused: str) -> FFmpegSource:
     try:
         return FFmpegSource(path)
     except FFmpegNotFoundError as error:
-        raise ValueError(f"cannot read {str(path)!r} {refused}, and there is no ffmpeg to try ({error})") from None
-    except FFmpegDecodeError as error:
-        raise ValueError(f"cannot read {str(path)!r} {attempts}with {error}. Is it an audio file? "
+        raise AudioReadError(f"cannot read {str(path)!r} {refused}, and there is no ffmpeg to try ({error})") from None
+    except (FFmpegDecodeError, OSError) as error:
+        raise AudioReadError(f"cannot read {str(path)!r} {attempts}with {error}. Is it an audio file? "
                          "libsndfile reads wav, flac, ogg and mp3; ffmpeg reads most other formats.") from None
 
 
@@ -208,6 +242,17 @@ def _segment_frames(start: Any, end: Any, rate: int, exact_frames: int | None, d
         _check_within(start, end, first, stop, exact_frames, declared, path)
     if exact_frames is not None:
         stop = exact_frames if stop is None else min(stop, exact_frames)
+    return first, stop
+
+
+def _spanned_frames(span: tuple[int, int | None], exact_frames: int | None) -> tuple[int, int | None]:
+    """A ``frame_span``'s frames, the end cut at the file's length; a start past it reads nothing."""
+    first, stop = span
+    if exact_frames is not None:
+        first = min(first, exact_frames)
+        stop = exact_frames if stop is None else min(stop, exact_frames)
+    if stop is not None:
+        stop = max(stop, first)
     return first, stop
 
 
