@@ -127,30 +127,54 @@ def checkpoint_folder(name: str, size: str = "small") -> Path | None:
     return folder
 
 
+#: the private cache root of the outermost open ``installed``: inner ones lay their files there
+_open_roots: list[Path] = []
+
+
 @contextlib.contextmanager
 def installed(name: str, size: str = "small") -> Iterator[Path | None]:
     """While open, ``load_codec(name)`` (any options) loads ``name``'s test checkpoint at ``size``:
     it is linked, as a download would have laid it out, into a private Hugging Face cache and a
-    private ``$CODECREG_CACHE``, removed on exit. Yields the checkpoint folder."""
+    private ``$CODECREG_CACHE``, removed on exit. Yields the checkpoint folder. Nested, the inner
+    one adds its files to the outer one's caches (one ``$HF_HUB_CACHE`` serves both, as in
+    a real cache) and removes them on exit."""
     spec = get_registry().codec(name)
     recipe = recipe_for(spec.name, size)
-    folder = checkpoint_folder(spec.name, size)
-    with tempfile.TemporaryDirectory(prefix=f"codecreg-{spec.name}-{size}-") as private, \
-            contextlib.ExitStack() as stack:
-        root = Path(private)
+    with contextlib.ExitStack() as stack:
+        if _open_roots:
+            root = _open_roots[-1]
+        else:
+            root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"codecreg-{spec.name}-{size}-")))
+            _open_roots.append(root)
+            stack.callback(_open_roots.pop)
         if recipe.hub_repo:
             from huggingface_hub import constants
 
+            repo = root / "hub" / ("models--" + recipe.hub_repo.replace("/", "--"))
+            _claim(repo, name)
+            folder = checkpoint_folder(spec.name, size)
+            stack.callback(shutil.rmtree, repo, ignore_errors=True)
             _link_hub_snapshot(folder, recipe.hub_repo, root / "hub")
             stack.enter_context(_patched(constants, "HF_HUB_CACHE", str(root / "hub")))
             stack.enter_context(_environment(HF_HUB_CACHE=str(root / "hub")))  # for child processes
         elif recipe.cache_file:
-            (only,) = [path for path in folder.iterdir() if path.is_file()]
             target = root / "codecreg" / recipe.cache_file
-            target.parent.mkdir(parents=True)
+            _claim(target, name)
+            folder = checkpoint_folder(spec.name, size)
+            (only,) = [path for path in folder.iterdir() if path.is_file()]
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(only)
+            stack.callback(target.unlink, missing_ok=True)
             stack.enter_context(_environment(CODECREG_CACHE=str(root / "codecreg")))
+        else:
+            folder = checkpoint_folder(spec.name, size)
         yield folder
+
+
+def _claim(path: Path, name: str) -> None:
+    if path.exists() or path.is_symlink():
+        raise CodecregError(f"installed({name!r}) is already open around this one, perhaps at another size: "
+                            "close it first")
 
 
 def load_test_codec(name: str, size: str = "small", device: Any = "cpu"):

@@ -10,6 +10,8 @@ and fails here until it does.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import codecreg
@@ -44,3 +46,25 @@ class TestEveryRegisteredCodecAtRealSize(TestEveryRegisteredCodec):
 def test_every_registered_codec_has_test_weights():
     missing = [spec.name for spec in codecreg.list_codecs() if not spec.test_weights]
     assert not missing, f"registered codecs without a test-weights recipe (CodecSpec.test_weights): {missing}"
+
+
+def test_installed_nests_so_that_a_study_can_load_several_codecs():
+    """Two Hub codecs share one HF_HUB_CACHE, as in a real cache: each inner ``installed`` adds its
+    repo to the outer's, a cache-file codec joins them, and each is gone after its own exit."""
+    import os
+
+    from codecreg.testing import installed
+
+    with installed("encodec_24khz") as outer_folder:
+        hub = os.environ["HF_HUB_CACHE"]
+        with installed("encodec_32khz"), installed("dac_16khz"):
+            assert os.environ["HF_HUB_CACHE"] == hub
+            for name in ("encodec_24khz", "encodec_32khz", "dac_16khz"):
+                codes, _ = codecreg.load_codec(name).encode(codecreg.testing.synthetic_audio(1, 24000, 24000))
+                assert codes.ndim == 3
+        assert sorted(path.name for path in Path(hub).iterdir()) == ["models--facebook--encodec_24khz"]
+        assert outer_folder is not None
+        with pytest.raises(codecreg.CodecregError, match="already open"):
+            with installed("encodec_24khz", "real"):
+                pass
+    assert not Path(hub).exists()
