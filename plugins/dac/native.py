@@ -96,9 +96,36 @@ def conv(layer: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
                     padding=(0, layer.padding[0]), dilation=(1, layer.dilation[0]))
 
 
-def conv_transpose(layer: nn.ConvTranspose1d, x: torch.Tensor) -> torch.Tensor:
-    return F.conv_transpose2d(x, layer.weight.unsqueeze(2), layer.bias, stride=(1, layer.stride[0]),
-                              padding=(0, layer.padding[0]))
+class Upsampling(nn.ConvTranspose1d):
+    """DAC's transposed convolution (kernel ``2 x stride``), run as an ordinary one.
+
+    Output step ``s q + r`` of a transposed convolution of stride ``s`` and kernel ``2 s`` is
+    ``W[:, :, r]^T x[q] + W[:, :, s + r]^T x[q - 1]``: a kernel-2 convolution whose ``s x C_out``
+    outputs are the ``s`` phases. In time-major memory its rows ``[T + 1, s, C_out]`` are already
+    the interleaved signal ``[(T + 1) s, C_out]``; the padding is cropped from both ends. oneDNN
+    runs it near the matrix-product rate, the transposed kernel at about half that (docs/dac.md).
+    ``prepare`` replaces the weight by the phase weight, so the layer is held once."""
+
+    def prepare(self) -> None:
+        stride = self.stride[0]
+        weight = self.weight.detach()  # [C_in, C_out, 2 s], tap k = h s + r
+        inputs, outputs, taps = weight.shape
+        if taps != 2 * stride:
+            raise ValueError(f"Upsampling needs a kernel of twice the stride, got {taps} for stride {stride}")
+        # phase r, tap j: j = 0 meets x[q - 1] (h = 1), j = 1 meets x[q] (h = 0)
+        phases = weight.view(inputs, outputs, 2, stride).flip(2).permute(3, 1, 0, 2)
+        self.phase_weight = phases.reshape(stride * outputs, inputs, 1, 2).contiguous()
+        self.phase_bias = self.bias.detach().repeat(stride)
+        del self.weight
+        self.register_parameter("weight", None)
+
+    def run(self, x: torch.Tensor) -> torch.Tensor:
+        """``[N, C_in, 1, T]`` channels-last -> ``[N, C_out, 1, (T + 1) s - 2 p]`` channels-last."""
+        stride, crop = self.stride[0], self.padding[0]
+        rows = _rows(F.conv2d(x, self.phase_weight, self.phase_bias, padding=(0, 1)))  # [N, T + 1, s C_out]
+        batch, steps, _ = rows.shape
+        signal = rows.reshape(batch, steps * stride, -1)[:, crop:steps * stride - crop]
+        return _signal(signal.contiguous())
 
 
 class ResidualUnit(nn.Module):
@@ -154,12 +181,12 @@ class DecoderBlock(nn.Module):
         super().__init__()
         self.block = nn.ModuleList([
             Snake(input_dim),
-            nn.ConvTranspose1d(input_dim, output_dim, 2 * stride, stride=stride, padding=math.ceil(stride / 2)),
+            Upsampling(input_dim, output_dim, 2 * stride, stride=stride, padding=math.ceil(stride / 2)),
             ResidualUnit(output_dim, 1), ResidualUnit(output_dim, 3), ResidualUnit(output_dim, 9)])
 
     def run(self, x: torch.Tensor, scratch: Scratch) -> torch.Tensor:
         first_snake, up, *units = self.block
-        x = conv_transpose(up, snake(first_snake, x, scratch))
+        x = up.run(snake(first_snake, x, scratch))
         for unit in units:
             x = unit.run(x, scratch)
         return x
@@ -242,9 +269,10 @@ class NativeDac(nn.Module):
         self.decoder = Decoder(self.latent_dim, decoder_dim, self.decoder_rates)
 
     def prepare(self) -> None:
-        """Derived buffers (Snake's per-row factors, normalized codebooks) from the weights."""
+        """Derived buffers from the weights: Snake's per-row factors, normalized codebooks, the
+        upsamplings' phase weights."""
         for module in self.modules():
-            if isinstance(module, (Snake, VectorQuantize)):
+            if isinstance(module, (Snake, VectorQuantize, Upsampling)):
                 module.prepare()
 
     def quantize(self, latent: torch.Tensor, levels: int) -> torch.Tensor:
@@ -269,21 +297,25 @@ class NativeDac(nn.Module):
         return latent.view(batch, frames, -1).transpose(1, 2)
 
 
-def fold_weight_norm(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """The package's state dict with each ``weight_g``/``weight_v`` pair folded into ``weight``."""
+def fold_weight_norm(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The package's state dict with each ``weight_g``/``weight_v`` pair folded into ``weight``.
+    ``state_dict`` is emptied as it goes, so that the weights are held about once, not twice."""
     folded: dict[str, torch.Tensor] = {}
-    for key, value in state_dict.items():
+    for key in list(state_dict):
         if key.endswith(".weight_v"):
             prefix = key[: -len("weight_v")]
-            folded[prefix + "weight"] = torch._weight_norm(value, state_dict[prefix + "weight_g"], 0)
-        elif not key.endswith(".weight_g"):
-            folded[key] = value
+            folded[prefix + "weight"] = torch._weight_norm(state_dict.pop(key), state_dict.pop(prefix + "weight_g"), 0)
+        elif not key.endswith(".weight_g") and key in state_dict:
+            folded[key] = state_dict.pop(key)
+    if state_dict:
+        raise KeyError(f"weight_g without its weight_v: {', '.join(sorted(state_dict))}")
     return folded
 
 
-def build_native(kwargs: Mapping[str, Any], state_dict: Mapping[str, torch.Tensor]) -> NativeDac:
-    """A ``NativeDac`` of the package's keyword arguments holding ``state_dict``'s weights, folded;
-    built on the meta device and assigned the tensors (``strict``: nothing left unassigned)."""
+def build_native(kwargs: Mapping[str, Any], state_dict: dict[str, torch.Tensor]) -> NativeDac:
+    """A ``NativeDac`` of the package's keyword arguments holding ``state_dict``'s weights, folded
+    (``state_dict`` is emptied); built on the meta device and assigned the tensors (``strict``:
+    nothing left unassigned)."""
     with torch.device("meta"):
         model = NativeDac(**kwargs)
     model.load_state_dict(fold_weight_norm(state_dict), strict=True, assign=True)

@@ -130,7 +130,7 @@ def test_a_wrong_weight_norm_fold_is_caught(dac_checkpoint):
     audio = synthetic_audio(1, 24 * 512, 44100)
     expected = package_codes(reference, audio)
     latent = package_latent(reference, audio)
-    right = build_native(kwargs, state_dict)
+    right = build_native(kwargs, dict(state_dict))  # build_native empties the dict it is given
     with torch.no_grad():
         assert count_dac_near_ties(right.quantize(right.encoder(audio), 9), expected, latent, right) == 0
         torch.testing.assert_close(right.decoder(right.from_codes(expected)), package_audio(reference, expected),
@@ -138,7 +138,7 @@ def test_a_wrong_weight_norm_fold_is_caught(dac_checkpoint):
     wrong_folds = {
         "forgotten": {key.replace("weight_v", "weight"): value for key, value in state_dict.items()
                       if not key.endswith("weight_g")},
-        "without the magnitude": {**fold_weight_norm(state_dict), **{
+        "without the magnitude": {**fold_weight_norm(dict(state_dict)), **{
             key[:-len("weight_v")] + "weight": torch._weight_norm(value, torch.ones_like(state_dict[key[:-1] + "g"]), 0)
             for key, value in state_dict.items() if key.endswith("weight_v")}},
     }
