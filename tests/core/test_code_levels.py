@@ -10,17 +10,12 @@ import torch
 import codecreg
 from codecreg import CodeLevels, load_codec
 from codecreg.testing import CompressionModelContract, synthetic_audio
-from support.odd_codecs import install_plugin
+from support.odd_codecs import odd_plugin  # noqa: F401 (a fixture)
 
 SNAC_24 = CodeLevels((24000 / 2048, 24000 / 1024, 24000 / 512))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def odd_plugin(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        install_plugin(tmp_path_factory.mktemp("odd-site"), patch.syspath_prepend)
-        yield
-    codecreg.reset_registry()
+pytestmark = pytest.mark.usefixtures("odd_plugin")
 
 
 # the packing, by the definition in docs/plugins.md ---------------------------------------------

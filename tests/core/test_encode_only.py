@@ -10,17 +10,12 @@ from codecreg import NoDecoderError, load_codec
 from codecreg.cli.main import main
 from codecreg.testing import CompressionModelContract, synthetic_audio
 from support import odd_codecs
-from support.odd_codecs import install_plugin
+from support.odd_codecs import odd_plugin  # noqa: F401 (a fixture)
 
 NAME = "meantokens_8khz"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def odd_plugin(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        install_plugin(tmp_path_factory.mktemp("odd-site"), patch.syspath_prepend)
-        yield
-    codecreg.reset_registry()
+pytestmark = pytest.mark.usefixtures("odd_plugin")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ at 100 frames/s with 2 codebooks (each 10 ms's mean and peak); packed, a coarse 
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
@@ -98,4 +99,16 @@ def install_plugin(root, monkeypatch_syspath) -> None:
     (info / "entry_points.txt").write_text("[codecreg]\nodd = support.odd_registration\n")
     monkeypatch_syspath(str(root))
     importlib.invalidate_caches()
+    codecreg.reset_registry()
+
+
+@pytest.fixture(scope="module")
+def odd_plugin(tmp_path_factory):
+    """The odd codecs as an installed plugin while one test module runs: import it there and mark
+    the module ``pytestmark = pytest.mark.usefixtures("odd_plugin")``."""
+    import codecreg
+
+    with pytest.MonkeyPatch.context() as patch:
+        install_plugin(tmp_path_factory.mktemp("odd-site"), patch.syspath_prepend)
+        yield
     codecreg.reset_registry()
