@@ -24,7 +24,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--overwrite", action="store_true",
                         help="start over, replacing a previous study in --out once the new one is complete")
     parser.add_argument("--engine", choices=["local", "ray"], default="local",
-                        help="local: worker processes on this machine; ray: a Ray Data actor pool (default: local)")
+                        help="local: worker processes on this machine; ray: Ray actors (default: local)")
     parser.add_argument("--workers", type=int, default=None,
                         help="workers (processes or Ray actors), each loading every codec once "
                              "(default: local 1, in this process; ray: one per CPU, at most 4)")
@@ -37,7 +37,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--listen-per-category", type=int, default=None,
                         help="inputs of each category given players on the listening page (default: 8)")
     parser.add_argument("--metrics", type=_name_list, default=None, metavar="NAME[,NAME...]",
-                        help="metrics to compute (default: every installed metric)")
+                        help="metrics to compute, or 'all' for every installed one (default: those on by default, "
+                             "all but the costly ViSQOL and DNSMOS: docs/studies.md)")
     parser.add_argument("--seed", type=int, default=0, help="torch seed before each encode and decode (default: 0)")
     parser.add_argument("--max-delay-ms", type=float, default=None,
                         help="largest codec delay that alignment looks for (default: 50)")

@@ -185,6 +185,9 @@ class MetricSpec(Spec):
     channel_mode: str = "all"  # one of METRIC_CHANNEL_MODES
     needs_reference: bool = True  # False: factory's metric is ``(audio [C, T], sample_rate) -> float``
     value_range: tuple[float, float] | None = None  # (lowest, highest) the metric can give; None: unbounded
+    #: scored when a study names no metrics; False for a metric that costs more than coding does
+    #: (ViSQOL, DNSMOS: docs/studies.md), scored when named or with ``all``
+    default: bool = True
 
     kind = "metric"
 

@@ -51,7 +51,8 @@ def compare(codecs: str | Sequence[str], inputs: Iterable[Any], num_codebooks: S
             (resumed), or a finished study (this same one: its table, no work; another: refused unless
             ``overwrite``, then replaced once the new study is complete). None: nothing is kept.
         overwrite: start over, replacing a previous study once the new one is complete.
-        metrics: metric names (``codecreg plugins`` lists them); None: every installed metric.
+        metrics: metric names (``codecreg plugins`` lists them), or ``["all"]`` for every installed one;
+            None: the installed metrics on by default (``MetricSpec.default``: all but ViSQOL and DNSMOS).
         seed: torch seed set before each encode and decode.
         device: a torch device this machine has ("cpu", "cuda:0", ...).
         max_delay_ms: largest codec delay that alignment looks for.

@@ -25,17 +25,24 @@ class Metric:
     spec: MetricSpec | None = None  # None: takes any rate and the channels as they are
 
 
+#: the name that asks for every installed metric, the costly ones included
+ALL_METRICS = "all"
+
+
 def choose_metrics(names: Sequence[str] | None = None, skipped: list[str] | None = None) -> list[MetricSpec]:
-    """The specs of the named metrics, or of every installed one, without building them.
+    """The specs of the named metrics, without building them: ``None``, the installed metrics on by
+    default (``MetricSpec.default``); ``["all"]``, every installed one.
 
     Unnamed metrics missing a dependency are skipped: logged, and their install
     hint appended to ``skipped``. A named one that is missing raises
     ``MissingDependencyError`` with the install command.
     """
     registry = get_registry()
-    if names is None:
+    if names is None or list(names) == [ALL_METRICS]:
         specs = []
         for spec in registry.metrics.values():
+            if names is None and not spec.default:
+                continue
             if spec.missing_requirements():
                 message = f"metric {spec.name} skipped: {spec.status()}"
                 log.warning("%s", message)
@@ -52,7 +59,7 @@ def choose_metrics(names: Sequence[str] | None = None, skipped: list[str] | None
 
 
 def load_metrics(names: Sequence[str] | None = None, skipped: list[str] | None = None) -> list[Metric]:
-    """Build the named metrics, or every installed one (``choose_metrics`` says which)."""
+    """Build the named metrics, the default ones, or every installed one (``choose_metrics`` says which)."""
     return [Metric(metric_info(spec), spec.load_factory()(), spec) for spec in choose_metrics(names, skipped)]
 
 

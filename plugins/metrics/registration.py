@@ -14,7 +14,9 @@ _PESQ = {"requires": ("pesq",), "install": _PERCEPTUAL, "unit": "MOS", "channel_
          "value_range": (-0.5, 4.64)}
 _STOI = {"requires": ("pystoi",), "install": _PERCEPTUAL, "sample_rates": (10000,), "channel_mode": "mono",
          "value_range": (0.0, 1.0)}  # pystoi's own rate: handed 10 kHz, it resamples nothing itself
-_VISQOL = {"install": _PERCEPTUAL, "unit": "MOS", "channel_mode": "mono", "value_range": (1.0, 5.0)}
+# ViSQOL and DNSMOS cost more per input than a codec's round trip (docs/studies.md): named, or "all"
+_VISQOL = {"install": _PERCEPTUAL, "unit": "MOS", "channel_mode": "mono", "value_range": (1.0, 5.0),
+           "default": False}
 
 
 @hookimpl
@@ -65,7 +67,7 @@ def register_metrics(register):
     register(MetricSpec(
         name="dnsmos", factory="codecreg_metrics.perceptual:build_dnsmos", sample_rates=(16000,),
         requires=("speechmos", "onnxruntime", "librosa", "requests"), install=_PERCEPTUAL, unit="MOS",
-        channel_mode="mono", needs_reference=False, value_range=(1.0, 5.0),
+        channel_mode="mono", needs_reference=False, value_range=(1.0, 5.0), default=False,
         description="DNSMOS P.835 overall quality (no reference) at 16 kHz, speechmos' bundled ONNX models; "
                     "also scored on the input, the ceiling",
     ))

@@ -163,6 +163,25 @@ def test_a_missing_library_is_skipped_unless_named_then_refused_with_the_install
         codecreg.reset_registry(None)
 
 
+def test_by_default_a_study_leaves_out_the_metrics_costlier_than_coding_and_all_names_them_too():
+    """ViSQOL and DNSMOS cost more per input than a codec's round trip: a corpus study scores them when
+    they are named, or with ``all``, which also reaches an installed metric plugin's off-by-default metric."""
+    from codecreg.study.scoring import choose_metrics
+
+    costly = {"visqol", "visqol_speech", "dnsmos"}
+    by_default = {spec.name for spec in choose_metrics(None)}
+    assert {"si_sdr", "mel_distance", "stft_distance", "pesq", "pesq_nb", "stoi", "estoi"} <= by_default
+    assert not by_default & costly
+    assert costly <= {spec.name for spec in choose_metrics(["all"])}
+    assert [spec.name for spec in choose_metrics(["visqol", "si_sdr"])] == ["visqol", "si_sdr"]
+    codecreg.register(codecreg.MetricSpec(name="opt_in", factory="codecreg_metrics.si_sdr:build", default=False))
+    try:
+        assert "opt_in" not in {spec.name for spec in choose_metrics(None)}
+        assert "opt_in" in {spec.name for spec in choose_metrics(["all"])}
+    finally:
+        codecreg.reset_registry(None)
+
+
 def test_a_metric_spec_refuses_what_it_cannot_mean():
     with pytest.raises(ValueError, match="channel_mode must be one of all, mono, per_channel"):
         codecreg.MetricSpec(name="m", factory="x:y", channel_mode="stereo")
