@@ -115,6 +115,19 @@ def test_native_codes_and_audio_match_the_package(name, load_by_name, dac_checkp
                                rtol=0, atol=1e-5)
 
 
+def test_every_tensor_of_the_native_model_moves_with_it(load_by_name):
+    """Derived tensors (Snake's factors, normalized codebooks, the upsamplings' phase weights) are
+    buffers, so ``codec.to(device or dtype)`` takes them along; a plain tensor attribute would stay."""
+    codec = load_by_name("dac_44khz")
+    strays = [f"{type(module).__name__}.{key}" for module in codec.modules() for key, value in vars(module).items()
+              if isinstance(value, torch.Tensor)]
+    assert strays == []
+    names = {name.rsplit(".", 1)[-1] for name, _ in codec.named_buffers()}
+    assert {"phase_weight", "phase_bias", "row_alpha", "unit_codebook"} <= names
+    codec.to(torch.float64)
+    assert all(tensor.dtype == torch.float64 for tensor in codec.buffers() if tensor.is_floating_point())
+
+
 def test_a_wrong_weight_norm_fold_is_caught(dac_checkpoint):
     """The parity check can fail: weights left unfolded (``weight_v`` taken as the weight) or folded
     without their magnitude ``weight_g`` give other codes and audio. The seeded checkpoints hold
