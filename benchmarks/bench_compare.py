@@ -1,30 +1,33 @@
 """A corpus study's cost: codec time against metric time, 2 workers against one process, peak RSS against inputs.
 
     .venv/bin/python benchmarks/bench_compare.py [--inputs 100] [--seconds 10] [--metrics all]
-        [--rss-inputs 100,400] [--rss-metrics si_sdr,mel_distance] [--codecs debug,debug?channels=2]
+        [--codecs encodec_24khz,encodec_32khz] [--size real]
+        [--rss-inputs 100,400] [--rss-codecs debug,debug?channels=2] [--rss-metrics si_sdr,mel_distance]
 
 Inputs are ``--seconds`` clips of espeak-ng speech (sentences in turn, padded
 with the next until long enough; a synthetic clip without espeak-ng), written
-once to a temporary folder. The study is ``--codecs`` at 2 and 4 codebooks
-with ``--metrics`` (``all``: every installed metric), run in one process
-(``--workers 1``) and on 2 local workers, each in its own fresh output folder.
-Codec time is the sum of ``encode_s + decode_s`` over ``per_input``, metric
-time the sum of ``metrics_s`` (alignment and every metric of one setting),
-both in process seconds; wall time is the whole ``compare`` call, start-up
-included. Peak RSS: each ``--rss-inputs`` count runs the CLI (one process) as
-a child and reads ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` after it
-ends, in a fresh Python so earlier children do not count.
+once to a temporary folder. The codecs load their seeded test weights at
+``--size`` (``codecreg.testing.installed``: the published architecture at "real").
+The study is ``--codecs`` at 2 and 4 codebooks with ``--metrics`` (``all``: every
+installed metric), run by the CLI in one process (``--workers 1``) and on 2 local
+workers, each in its own fresh output folder. Codec time is the sum of
+``encode_s + decode_s`` over ``per_input``, metric time the sum of ``metrics_s``
+(alignment and every metric of one setting), both in process seconds; wall time is
+the whole command, start-up included. A last one-process run on ``--default-inputs``
+inputs with the default metrics (all but ViSQOL and DNSMOS) gives their cost against the codecs'. Peak RSS is the largest process's
+(``getrusage(RUSAGE_CHILDREN).ru_maxrss`` in a fresh Python that starts the CLI);
+the ``--rss-inputs`` runs use cheap codecs and metrics, so that 400 inputs take minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -71,73 +74,97 @@ def make_clips(folder: Path, count: int, seconds: float) -> str:
     return "espeak-ng speech"
 
 
-def timed_study(codecs, folder, metrics, workers, out):
-    started = time.perf_counter()
-    table = codecreg.compare(codecs, [folder], num_codebooks=[2, 4], metrics=metrics, out=out, workers=workers,
-                             show_progress=False)
-    wall = time.perf_counter() - started
-    codec = sum(r["encode_s"] + r["decode_s"] for r in table.per_input)
-    metric = sum(r["metrics_s"] for r in table.per_input)
-    return table, wall, codec, metric
+def run_study(codecs: list[str], folder: Path, metrics: list[str] | None, workers: int, out: Path):
+    """``codecreg compare`` as a child of a fresh Python, timed: ``(table, wall s, peak RSS GiB)``;
+    ``metrics`` None: the default ones.
 
-
-def peak_rss(codecs: list[str], folder: Path, metrics: list[str] | None, out: Path) -> float:
-    """GiB: the peak RSS of a child running the study (measured from a fresh Python that starts it)."""
+    The peak is ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` read by that Python after the study ends:
+    the largest single process among the CLI and its workers (not their sum)."""
     command = [sys.executable, "-m", "codecreg.cli.main", "compare", str(folder), "--codecs", ",".join(codecs),
-               "--num-codebooks", "2,4", "--out", str(out), "--workers", "1"]
+               "--num-codebooks", "2,4", "--out", str(out), "--workers", str(workers)]
     if metrics:
         command += ["--metrics", ",".join(metrics)]
-    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);"
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    probe = ("import resource, subprocess, sys, time; start = time.perf_counter();"
+             "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);"
+             "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     result = subprocess.run([sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True)
-    return int(result.stdout.split()[-1]) / 2 ** 20  # KiB -> GiB
+    wall, kib = result.stdout.split()[-2:]
+    return codecreg.ComparisonTable.load(out), float(wall), int(kib) / 2 ** 20
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inputs", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--codecs", default="debug,debug?channels=2")
-    parser.add_argument("--metrics", default="all", help="comma-separated, or 'all' (every installed metric)")
+    parser.add_argument("--codecs", default="encodec_24khz,encodec_32khz")
+    parser.add_argument("--size", default="real", choices=["small", "real"],
+                        help="size of the codecs' seeded test weights (codecreg.testing)")
+    parser.add_argument("--metrics", default="all",
+                        help="metrics of the throughput runs: comma-separated, or 'all' (every installed metric)")
+    parser.add_argument("--default-inputs", type=int, default=25,
+                        help="inputs of a one-process run with the default metrics, for their cost against the "
+                             "codecs' (0: none)")
     parser.add_argument("--rss-inputs", default="100,400")
+    parser.add_argument("--rss-codecs", default="debug,debug?channels=2",
+                        help="codecs of the RSS runs: cheap ones, so that 400 inputs take minutes")
     parser.add_argument("--rss-metrics", default="si_sdr,mel_distance",
                         help="metrics of the RSS runs ('all' for every installed one)")
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
     from codecreg.study.setting_names import split_codec_names
+    from codecreg.registry.names import parse_name
+    from codecreg.testing import installed
 
     codecs = split_codec_names(args.codecs)
-    metrics = None if args.metrics == "all" else args.metrics.split(",")
-    rss_metrics = None if args.rss_metrics == "all" else args.rss_metrics.split(",")
+    rss_codecs = split_codec_names(args.rss_codecs)
+    metrics = args.metrics.split(",")
+    rss_metrics = args.rss_metrics.split(",")
     counts = [int(n) for n in args.rss_inputs.split(",") if n]
     print(f"load average before: {os.getloadavg()}; {os.cpu_count()} CPUs")
-    with tempfile.TemporaryDirectory(prefix="bench-compare-") as scratch:
+    os.environ["CODECREG_OFFLINE"] = os.environ["HF_HUB_OFFLINE"] = "1"
+    with tempfile.TemporaryDirectory(prefix="bench-compare-") as scratch, contextlib.ExitStack() as weights:
         scratch = Path(scratch)
+        for name in dict.fromkeys(parse_name(codec).target for codec in codecs + rss_codecs):
+            weights.enter_context(installed(name, args.size))  # seeded weights where each name loads them
         largest = max([args.inputs, *counts])
         source = make_clips(scratch / "all", largest, args.seconds)
-        print(f"{largest} x {args.seconds:g} s clips of {source}; codecs {codecs} at 2 and 4 codebooks")
+        print(f"{largest} x {args.seconds:g} s clips of {source}")
 
         def subset(count: int) -> Path:
             folder = scratch / f"in-{count}"
-            folder.mkdir(exist_ok=True)
+            if folder.is_dir():
+                return folder
+            folder.mkdir()
             for path in sorted((scratch / "all").glob("*.wav"))[:count]:
                 os.link(path, folder / path.name)
             return folder
 
         if not args.skip_throughput:
             folder = subset(args.inputs)
+            print(f"study: {args.inputs} inputs x {codecs} ({args.size} size) at 2 and 4 codebooks")
             rows = []
             for workers in (1, 2):
-                table, wall, codec, metric = timed_study(codecs, folder, metrics, workers, scratch / f"w{workers}")
-                rows.append((workers, wall, codec, metric))
+                table, wall, gib = run_study(codecs, folder, metrics, workers, scratch / f"w{workers}")
+                codec = sum(r["encode_s"] + r["decode_s"] for r in table.per_input)
+                metric = sum(r["metrics_s"] for r in table.per_input)
+                rows.append(wall)
                 print(f"workers {workers}: wall {wall:.1f} s; codec {codec:.1f} s; metrics {metric:.1f} s "
-                      f"(metric / codec {metric / codec:.2f}); {len(table.per_input)} setting x input rows; "
+                      f"(metric / codec {metric / codec:.2f}); peak RSS {gib:.2f} GiB (largest process); "
+                      f"{len(table.per_input)} setting x input rows; "
                       f"metrics: {', '.join(m.name for m in table.metrics)}")
-            print(f"throughput, 2 workers against one process: {rows[0][1] / rows[1][1]:.2f}x")
+            print(f"throughput, 2 workers against one process: {rows[0] / rows[1]:.2f}x")
             print(f"load average after the throughput runs: {os.getloadavg()}")
+        if args.default_inputs:
+            table, wall, gib = run_study(codecs, subset(args.default_inputs), None, 1, scratch / "defaults")
+            codec = sum(r["encode_s"] + r["decode_s"] for r in table.per_input)
+            metric = sum(r["metrics_s"] for r in table.per_input)
+            print(f"default metrics ({', '.join(m.name for m in table.metrics)}), {args.default_inputs} inputs, "
+                  f"one process: wall {wall:.1f} s; codec {codec:.1f} s; metrics {metric:.1f} s "
+                  f"(metric / codec {metric / codec:.2f}); peak RSS {gib:.2f} GiB")
         for count in counts:
-            gib = peak_rss(codecs, subset(count), rss_metrics, scratch / f"rss-{count}")
-            print(f"peak RSS, {count} inputs, one process, metrics {args.rss_metrics}: {gib:.2f} GiB")
+            _, wall, gib = run_study(rss_codecs, subset(count), rss_metrics, 1, scratch / f"rss-{count}")
+            print(f"peak RSS, {count} inputs x {rss_codecs}, one process, metrics {args.rss_metrics}: "
+                  f"{gib:.2f} GiB ({wall:.0f} s)")
     print(f"load average at the end: {os.getloadavg()}")
 
 
