@@ -9,7 +9,9 @@ and journal, so resuming works the same. Plain actors rather than Ray Data's act
 took 7 s more than plain actors to give its first result and 0.72x the local
 engine's speed after start-up (docs/tokenize.md). An actor that dies is
 restarted by Ray; its current input is tried once more, then recorded as
-failed, and the inputs queued behind it are handed out again. Actors ask for a
+failed, and the inputs queued behind it are handed out again; it gets no input
+until it answers again, since a call sent while Ray restarts it fails without
+running and would be counted against an input that never killed anything. Actors ask for a
 fraction of a CPU, the cluster's CPUs less one for Ray's own processes; with
 ``device="cuda"`` each asks for one GPU. Connects to a running cluster with
 ``address`` (``ray://...`` or ``auto``), otherwise starts a local instance and
@@ -20,6 +22,7 @@ as it is.
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from typing import Any, Iterator
 
@@ -28,6 +31,7 @@ from .inputs import Item
 from .local_engine import ATTEMPTS, IN_FLIGHT
 
 RAY_EXTRA = "pip install 'codecreg[ray]'"
+RESTART_SECONDS = 300.0  # how long a restarting actor may stay unavailable before it is fed no more
 
 
 def default_actors() -> int:
@@ -81,8 +85,11 @@ class _ActorPool:
         gpus = 1 if str(getattr(task, "device", "cpu")).startswith("cuda") else 0
         actor_class = ray.remote(TaskActor).options(num_cpus=cpus, num_gpus=gpus, max_restarts=-1)
         self.actors = [actor_class.remote(task, threads) for _ in range(size)]
-        self.in_flight: dict[Any, deque] = {actor: deque() for actor in self.actors}
-        self.running: dict[Any, tuple[Any, int]] = {}  # result ref -> (actor, index)
+        self.in_flight: dict[Any, deque] = {actor: deque() for actor in self.actors}  # (index, ref), oldest first
+        self.running: dict[Any, Any] = {}  # result ref -> actor
+        self.restarting: dict[Any, Any] = {}  # describe ref -> an actor Ray restarts, fed again once it answers
+        self.died_at: dict[Any, float] = {}  # a restarting actor -> when its death was seen
+        self.retired: set = set()  # actors that did not start again: fed no more
 
     def start(self) -> dict:
         """The task's description, once every actor has loaded it."""
@@ -101,43 +108,81 @@ class _ActorPool:
         waiting = deque(index for index, _ in work)
         attempts: dict[int, int] = {}
         self._dispatch(items, waiting)
-        while self.running:
-            [ref], _ = self.ray.wait(list(self.running), num_returns=1)
-            actor, index = self.running.pop(ref)
-            try:
-                status, payload = self.ray.get(ref)
-            except self.ray.exceptions.RayActorError as error:
-                failed = self._lost(actor, index, attempts, waiting, error)
-                if failed is not None:
-                    yield failed
+        while self.running or self.restarting:
+            [ref], _ = self.ray.wait([*self.running, *self.restarting], num_returns=1)
+            if ref in self.restarting:
+                self._restarted(self.restarting.pop(ref), ref)
             else:
-                self.in_flight[actor].remove(index)
-                yield (status, index, payload)
+                actor = self.running[ref]
+                try:
+                    status, payload = self.ray.get(ref)
+                except self.ray.exceptions.RayActorError as error:
+                    yield from self._lost(actor, attempts, waiting, error)
+                else:
+                    del self.running[ref]
+                    index, _ = self.in_flight[actor].popleft()  # an actor runs its calls in order
+                    yield (status, index, payload)
             self._dispatch(items, waiting)
+        if waiting:
+            raise CodecregError(f"every worker died while restarting, {len(waiting)} inputs not tokenized; "
+                                "out of memory? Try fewer --workers, then run the same command again to resume")
 
     def _dispatch(self, items: dict[int, Any], waiting: deque) -> None:
         for actor in self.actors:
+            if actor in self.retired or actor in self.restarting.values():
+                continue
             while waiting and len(self.in_flight[actor]) < IN_FLIGHT:
                 index = waiting.popleft()
-                self.in_flight[actor].append(index)
-                self.running[actor.run.remote(items[index])] = (actor, index)
+                ref = actor.run.remote(items[index])
+                self.in_flight[actor].append((index, ref))
+                self.running[ref] = actor
 
-    def _lost(self, actor: Any, index: int, attempts: dict[int, int], waiting: deque, error: Exception) -> tuple | None:
-        """``actor`` died (Ray restarts it): the input it was encoding is tried again or failed, the
-        ones queued behind it are handed out again."""
-        current, *queued = self.in_flight[actor]
+    def _lost(self, actor: Any, attempts: dict[int, int], waiting: deque, error: Exception) -> Iterator[tuple]:
+        """``actor`` died (Ray restarts it). Its calls ran in order: those that finished are results;
+        the first that did not is the input it died on, tried again or failed; the ones after it
+        are handed out again. The actor gets no input until it answers again: a call sent while
+        Ray restarts it can fail without having run, and must not count as an attempt."""
+        calls = list(self.in_flight[actor])
         self.in_flight[actor].clear()
-        for ref, (owner, queued_index) in list(self.running.items()):
-            if owner is actor:
-                del self.running[ref]
+        for _, ref in calls:
+            del self.running[ref]
+        self.restarting[actor.describe.remote()] = actor
+        self.died_at[actor] = time.monotonic()
+        current, queued = None, []
+        for position, (index, ref) in enumerate(calls):
+            try:
+                status, payload = self.ray.get(ref)
+            except self.ray.exceptions.RayActorError:
+                current, queued = index, [queued_index for queued_index, _ in calls[position + 1:]]
+                break
+            yield (status, index, payload)
+        if current is None:  # it died between inputs
+            return
         waiting.extendleft(reversed(queued))
         attempts[current] = attempts.get(current, 0) + 1
         if attempts[current] < ATTEMPTS:
             waiting.appendleft(current)
-            return None
+            return
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return ("failed", current, f"the worker encoding it died {ATTEMPTS} times (Ray: {reason}); "
-                                   "out of memory? Try fewer --workers or split the input")
+        yield ("failed", current, f"the worker encoding it died {ATTEMPTS} times (Ray: {reason}); "
+                                  "out of memory? Try fewer --workers or split the input")
+
+    def _restarted(self, actor: Any, describe: Any) -> None:
+        """The restarted ``actor`` answered: fed again if it loaded its task. While Ray restarts it, a
+        call fails at once (ActorUnavailableError): asked again, for up to RESTART_SECONDS."""
+        try:
+            status, _ = self.ray.get(describe)
+        except self.ray.exceptions.ActorUnavailableError:
+            if time.monotonic() - self.died_at[actor] < RESTART_SECONDS:
+                time.sleep(0.1)
+                self.restarting[actor.describe.remote()] = actor
+                return
+            status = "unavailable"
+        except self.ray.exceptions.RayActorError:
+            status = "died"
+        del self.died_at[actor]
+        if status != "ready":
+            self.retired.add(actor)
 
 
 class TaskActor:

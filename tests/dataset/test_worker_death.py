@@ -1,6 +1,7 @@
 """A worker that dies (here SIGKILL, as the out-of-memory killer sends) loses only its current input:
 it is retried once, in a fresh worker (a restarted actor on Ray), then recorded; every other input is
-tokenized."""
+tokenized. A restarted worker loads slowly, as a real codec does: on Ray, the inputs handed to an actor
+while it restarts used to fail without running and be counted as its deaths."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .conftest import reference_codes, rows_of, run_cli, write_audio
 PLUGIN = '''
 import os
 import signal
+import time
 
 from codecreg import CodecSpec, hookimpl
 
@@ -30,12 +32,20 @@ def register_codecs(register):
                        requires=("torch",)))
 
 
+DEATHS = os.environ["DIES_ON_SILENCE_DEATHS"]  # a file, one byte per death
+
+
 def build(device="cpu"):
     from codecreg.codec.debug_codec import DebugCompressionModel
+
+    if os.path.exists(DEATHS):  # a worker started again after a death loads slowly, as a real codec does
+        time.sleep(3)
 
     class DiesOnSilence(DebugCompressionModel):
         def encode(self, x):
             if not x.abs().max() > 0:
+                with open(DEATHS, "a") as deaths:
+                    deaths.write("x")
                 os.kill(os.getpid(), signal.SIGKILL)
             return super().encode(x)
 
@@ -63,7 +73,7 @@ def test_a_dying_worker_loses_only_its_input(engine, tmp_path, debug_codec):
         result = run_cli(str(audio), "--codec", "dies_on_silence", "--out", str(tmp_path / "out"), "--workers", "2",
                          "--shard-size", "2", "--engine", engine,
                          env={"PYTHONPATH": str(site) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-                              "RAY_TMPDIR": ray_files})
+                              "RAY_TMPDIR": ray_files, "DIES_ON_SILENCE_DEATHS": str(tmp_path / "deaths")})
     finally:
         shutil.rmtree(ray_files, ignore_errors=True)
     assert result.returncode == 1, result.stderr
