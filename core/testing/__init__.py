@@ -16,6 +16,7 @@ _NAMES = {
     "CompressionModelContract": ".contract", "synthetic_audio": ".contract",
     "NEAR_TIE_FRACTION": ".near_ties", "NEAR_TIE_MARGIN": ".near_ties",
     "assert_codes_match_up_to_near_ties": ".near_ties", "count_near_tie_differences": ".near_ties",
+    "near_tie_allowance": ".near_ties",
     "SeedableCodebook": ".seeding", "codebook_rows": ".seeding", "seed_residual_codebooks": ".seeding",
     "SIZES": ".weights", "TestWeights": ".weights", "checkpoint_folder": ".weights", "installed": ".weights",
     "load_test_codec": ".weights", "no_weights": ".weights", "recipe_for": ".weights",

@@ -13,8 +13,10 @@ from .contract import _expect
 #: how far apart two entries' squared distances may lie, relative to the size of the numbers they are
 #: computed from (|residual|^2 + |entry|^2), for the two to count as a near-tie (docs/plugins.md says why)
 NEAR_TIE_MARGIN = 1e-4
-#: the most codes in a signal that may differ from the reference's at near-ties
+#: the rate at which codes may differ from the reference's at near-ties
 NEAR_TIE_FRACTION = 1e-4
+#: how rarely a sample from an encoder within that rate may still exceed the allowance
+NEAR_TIE_FALSE_ALARM = 1e-3
 
 
 def count_near_tie_differences(codes: torch.Tensor, reference_codes: torch.Tensor, latent: torch.Tensor,
@@ -67,14 +69,37 @@ def count_near_tie_differences(codes: torch.Tensor, reference_codes: torch.Tenso
     return near_ties
 
 
+def near_tie_allowance(codes: int, max_fraction: float = NEAR_TIE_FRACTION,
+                       false_alarm: float = NEAR_TIE_FALSE_ALARM) -> int:
+    """The most near-ties ``codes`` codes may show from an encoder whose rate is ``max_fraction``.
+
+    Near-ties are rare independent events, so their count on a signal is Poisson with mean
+    ``max_fraction * codes``: the allowance is the count that mean exceeds with probability
+    below ``false_alarm``. A plain ``ceil(max_fraction * codes)`` failed honest encoders on
+    short signals: transformers' own float32 EnCodec 24 kHz showed 4 of 24,032 codes at
+    near-ties against its float64 run, where that bound allows 3 (docs/plugins.md).
+    """
+    mean = max_fraction * codes
+    if mean <= 0:
+        return 0
+    count, term = 0, math.exp(-mean)
+    below = term
+    while 1.0 - below >= false_alarm:
+        count += 1
+        term *= mean / count
+        below += term
+    return count
+
+
 def assert_codes_match_up_to_near_ties(codes: torch.Tensor, reference_codes: torch.Tensor, latent: torch.Tensor,
                                        codebooks, margin: float = NEAR_TIE_MARGIN,
                                        max_fraction: float = NEAR_TIE_FRACTION) -> int:
-    """``count_near_tie_differences``, and at most ``max_fraction`` of the codes (rounded up) at
-    near-ties; returns the count, for the test to report."""
+    """``count_near_tie_differences``, and a count within ``near_tie_allowance``: what a rate of
+    ``max_fraction`` near-ties gives on this many codes; returns the count, for the test to report."""
     near_ties = count_near_tie_differences(codes, reference_codes, latent, codebooks, margin)
-    allowed = math.ceil(max_fraction * codes.numel())
+    allowed = near_tie_allowance(codes.numel(), max_fraction)
     _expect(near_ties <= allowed, f"{near_ties} of {codes.numel()} codes differ from the reference's at near-ties, "
-                                  f"more than {allowed} ({max_fraction:g} of them): the encoder computes too "
-                                  "differently from the reference")
+                                  f"more than {allowed} (what a rate of {max_fraction:g} gives in all but "
+                                  f"{NEAR_TIE_FALSE_ALARM:g} of such signals): the encoder computes too differently "
+                                  "from the reference")
     return near_ties
