@@ -139,13 +139,55 @@ def _visqol_metric(mode: str) -> Callable[[np.ndarray, np.ndarray, int], float]:
 
 # DNSMOS P.835 (speechmos, its ONNX models inside the package) ----------------
 def build_dnsmos() -> Callable[[np.ndarray, int], float]:
-    """DNSMOS overall quality (OVRL, P.835), 1 to 5, at 16 kHz; no reference."""
-    from speechmos import dnsmos
+    """DNSMOS overall quality (OVRL, P.835), 1 to 5, at 16 kHz; no reference.
+
+    speechmos' own ``dnsmos.run`` opens its ONNX sessions with onnxruntime's defaults: a
+    thread per core, spinning while idle. Two study workers on two cores then run four
+    spinning threads; so the sessions are opened here with the process's compute threads
+    (the worker's share) and no spinning, on speechmos' own models and scoring code.
+    """
+    from speechmos.dnsmos import DNSMOS
+
+    model = _dnsmos_model(DNSMOS)
 
     def dnsmos_metric(audio: np.ndarray, sample_rate: int) -> float:
         signal = _mono(audio, "dnsmos")
         if np.abs(signal).max() > 1.0:  # speechmos refuses these ("values must be between -1 and 1")
             raise UnscorableError(f"DNSMOS takes samples in [-1, 1]; the peak is {np.abs(signal).max():.3f}")
-        return float(dnsmos.run(signal, sample_rate)["ovrl_mos"])
+        if sample_rate != 16000:
+            raise ValueError(f"DNSMOS scores 16 kHz audio, got {sample_rate} Hz")
+        return float(model(signal, sample_rate, False)["ovrl_mos"])
 
     return dnsmos_metric
+
+
+def _dnsmos_model(dnsmos_class):
+    """speechmos' ``DNSMOS`` on its bundled non-personalized models, sessions opened with
+    ``_session_options``."""
+    import os
+
+    import onnxruntime
+    import speechmos
+
+    models = os.path.join(os.path.dirname(os.path.abspath(speechmos.__file__)), "dnsmos_models")
+    options = _session_options(onnxruntime)
+    model = dnsmos_class.__new__(dnsmos_class)
+    model.primary_model_path = os.path.join(models, "sig_bak_ovr.onnx")
+    model.onnx_sess = onnxruntime.InferenceSession(model.primary_model_path, options)
+    model.p808_onnx_sess = onnxruntime.InferenceSession(os.path.join(models, "model_v8.onnx"), options)
+    return model
+
+
+def _session_options(onnxruntime):
+    """As many intra-op threads as torch computes with in this process (a worker's share of the
+    cores), one inter-op thread, and no spinning between calls."""
+    import sys
+
+    options = onnxruntime.SessionOptions()
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        options.intra_op_num_threads = torch.get_num_threads()
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return options
