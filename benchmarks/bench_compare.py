@@ -126,7 +126,7 @@ def main() -> None:
         scratch = Path(scratch)
         for name in dict.fromkeys(parse_name(codec).target for codec in codecs + rss_codecs):
             weights.enter_context(installed(name, args.size))  # seeded weights where each name loads them
-        largest = max([args.inputs, *counts])
+        largest = max([0 if args.skip_throughput else args.inputs, args.default_inputs, *counts])  # clips used
         source = make_clips(scratch / "all", largest, args.seconds)
         print(f"{largest} x {args.seconds:g} s clips of {source}")
 
