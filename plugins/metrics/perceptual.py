@@ -11,6 +11,8 @@ study builds the metric.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from typing import Callable
 
@@ -146,32 +148,30 @@ def build_dnsmos() -> Callable[[np.ndarray, int], float]:
     spinning threads; so the sessions are opened here with the process's compute threads
     (the worker's share) and no spinning, on speechmos' own models and scoring code.
     """
-    from speechmos.dnsmos import DNSMOS
-
-    model = _dnsmos_model(DNSMOS)
+    model = _dnsmos_model()
 
     def dnsmos_metric(audio: np.ndarray, sample_rate: int) -> float:
         signal = _mono(audio, "dnsmos")
         if np.abs(signal).max() > 1.0:  # speechmos refuses these ("values must be between -1 and 1")
             raise UnscorableError(f"DNSMOS takes samples in [-1, 1]; the peak is {np.abs(signal).max():.3f}")
         if sample_rate != 16000:
-            raise ValueError(f"DNSMOS scores 16 kHz audio, got {sample_rate} Hz")
+            raise ValueError(f"DNSMOS scores 16 kHz audio, got {sample_rate} Hz: convert it first "
+                             "(codecreg.convert_audio), as a study does")
         return float(model(signal, sample_rate, False)["ovrl_mos"])
 
     return dnsmos_metric
 
 
-def _dnsmos_model(dnsmos_class):
+def _dnsmos_model():
     """speechmos' ``DNSMOS`` on its bundled non-personalized models, sessions opened with
     ``_session_options``."""
-    import os
-
     import onnxruntime
     import speechmos
+    from speechmos.dnsmos import DNSMOS
 
     models = os.path.join(os.path.dirname(os.path.abspath(speechmos.__file__)), "dnsmos_models")
     options = _session_options(onnxruntime)
-    model = dnsmos_class.__new__(dnsmos_class)
+    model = DNSMOS.__new__(DNSMOS)  # its __init__ opens default sessions
     model.primary_model_path = os.path.join(models, "sig_bak_ovr.onnx")
     model.onnx_sess = onnxruntime.InferenceSession(model.primary_model_path, options)
     model.p808_onnx_sess = onnxruntime.InferenceSession(os.path.join(models, "model_v8.onnx"), options)
@@ -181,8 +181,6 @@ def _dnsmos_model(dnsmos_class):
 def _session_options(onnxruntime):
     """As many intra-op threads as torch computes with in this process (a worker's share of the
     cores), one inter-op thread, and no spinning between calls."""
-    import sys
-
     options = onnxruntime.SessionOptions()
     torch = sys.modules.get("torch")
     if torch is not None:
